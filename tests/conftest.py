@@ -1,0 +1,127 @@
+"""Shared fixtures: the real-world corpus, a real local HTTP server, settings in a temp dir.
+
+No test touches the network: feeds are served from loopback by `FeedServer`, which speaks
+ETag / Last-Modified / 304 like a well-behaved publisher and records every request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tracker.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REALWORLD = ROOT.parent / "shared" / "realworld"
+
+
+@pytest.fixture(scope="session")
+def realworld() -> Path:
+    """../shared/realworld; skipped when absent, except under CI where absence fails."""
+    if REALWORLD.is_dir():
+        return REALWORLD
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{REALWORLD} is missing; CI must run with ../shared beside the repository")
+    pytest.skip(f"{REALWORLD} not present")
+
+
+@dataclass
+class Request:
+    path: str
+    if_none_match: str | None
+    if_modified_since: str | None
+    status: int
+
+
+@dataclass
+class FeedServer:
+    """Serves files under `root` at http://127.0.0.1:<port>/<relative path>."""
+
+    root: Path
+    port: int = 0
+    requests: list[Request] = field(default_factory=list)
+    content_types: dict[str, str] = field(default_factory=dict)  # suffix → type override
+
+    def url(self, relative: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{relative}"
+
+
+def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            relative = self.path.split("?", 1)[0].lstrip("/")
+            target = (server.root / relative).resolve()
+            inm = self.headers.get("If-None-Match")
+            ims = self.headers.get("If-Modified-Since")
+            if not target.is_file() or server.root.resolve() not in target.parents:
+                self._finish(relative, inm, ims, 404, b"not found", "text/plain")
+                return
+            body = target.read_bytes()
+            etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+            modified = formatdate(target.stat().st_mtime, usegmt=True)
+            if inm == etag or (inm is None and ims == modified):
+                self._finish(relative, inm, ims, 304, b"", None, etag, modified)
+                return
+            ctype = server.content_types.get(target.suffix, "application/xml")
+            self._finish(relative, inm, ims, 200, body, ctype, etag, modified)
+
+        def _finish(
+            self,
+            relative: str,
+            inm: str | None,
+            ims: str | None,
+            status: int,
+            body: bytes,
+            ctype: str | None,
+            etag: str | None = None,
+            modified: str | None = None,
+        ) -> None:
+            server.requests.append(Request(relative, inm, ims, status))
+            self.send_response(status)
+            if ctype:
+                self.send_header("Content-Type", ctype)
+            if etag:
+                self.send_header("ETag", etag)
+                self.send_header("Last-Modified", modified or "")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+@pytest.fixture
+def serve() -> Iterator[callable]:  # type: ignore[valid-type]
+    """`serve(root)` starts a FeedServer on a free loopback port for the test's duration."""
+    started: list[ThreadingHTTPServer] = []
+
+    def start(root: Path) -> FeedServer:
+        feed_server = FeedServer(root)
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(feed_server))
+        feed_server.port = httpd.server_address[1]
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        started.append(httpd)
+        return feed_server
+
+    yield start
+    for httpd in started:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings with a fresh data dir; the encoder cache is shared across tests and runs."""
+    return replace(Settings(), data_dir=tmp_path / "data")
