@@ -1,0 +1,125 @@
+"""Figures stage: documents → the people and organisations they mention, canonically named.
+
+English goes through spaCy with the registry as entity ruler (`english.py`); German through
+the registry matcher and German rules (`german.py`); other languages through the registry
+only. Then one resolution step for all: a surname alone ("Tusk", "Altman") counts for the
+full name mentioned earlier in the same text, and registry names win over overlapping
+guesses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from tracker.figures.english import EnglishFigures
+from tracker.figures.german import german_rule_mentions
+from tracker.figures.registry import Registry, RegistryMatcher, load_registry
+from tracker.records import Document, Figure, FigureMention
+
+__all__ = ["FigureExtractor", "load_registry", "summarize"]
+
+# Bump when the extraction code changes what it finds; stored with every mention.
+EXTRACTOR_VERSION = "1"
+
+
+class FigureExtractor:
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.version = f"figures-{EXTRACTOR_VERSION}+{registry.version}"
+        self._matcher = RegistryMatcher(registry)
+        self._english = EnglishFigures(registry)
+
+    @classmethod
+    def from_models(cls, models_dir: Path) -> FigureExtractor:
+        return cls(load_registry(models_dir / "figures" / "registry.yaml"))
+
+    def extract(self, documents: Sequence[Document]) -> list[list[FigureMention]]:
+        """The resolved mentions of each document, in text order."""
+        results: list[list[FigureMention]] = [[] for _ in documents]
+        english = [i for i, doc in enumerate(documents) if doc.lang == "en"]
+        for i, mentions in zip(
+            english, self._english.extract_many(documents[i].text for i in english), strict=True
+        ):
+            results[i] = mentions
+        for i, doc in enumerate(documents):
+            if doc.lang == "en":
+                continue
+            registry = [
+                FigureMention(m.entry.name, m.entry.type, m.surface, m.start, m.end, True)
+                for m in self._matcher.find(doc.text)
+            ]
+            rules = german_rule_mentions(doc.text) if doc.lang == "de" else []
+            results[i] = registry + rules
+        return [
+            resolve(doc.text, mentions) for doc, mentions in zip(documents, results, strict=True)
+        ]
+
+
+def resolve(text: str, mentions: list[FigureMention]) -> list[FigureMention]:
+    """Drop overlaps (registry first, then longer), map aliases and surnames to full names."""
+    kept: list[FigureMention] = []
+    ranked = sorted(mentions, key=lambda m: (not m.in_registry, -(m.end - m.start), m.start))
+    for mention in ranked:
+        if all(mention.end <= k.start or mention.start >= k.end for k in kept):
+            kept.append(mention)
+    kept.sort(key=lambda m: m.start)
+
+    # Full person names seen so far, by surname; then single-word person mentions and bare
+    # surnames after that point count for the full name.
+    resolved: list[FigureMention] = []
+    full_names: dict[str, FigureMention] = {}
+    for mention in kept:
+        words = mention.name.split()
+        if mention.type == "PER" and len(words) == 1 and mention.name in full_names:
+            full = full_names[mention.name]
+            mention = FigureMention(
+                full.name, "PER", mention.surface, mention.start, mention.end, full.in_registry
+            )
+        elif mention.type == "PER" and len(words) > 1:
+            full_names.setdefault(words[-1], mention)
+        resolved.append(mention)
+    return _add_bare_surnames(text, resolved, full_names)
+
+
+def _add_bare_surnames(
+    text: str, mentions: list[FigureMention], full_names: dict[str, FigureMention]
+) -> list[FigureMention]:
+    if not full_names:
+        return mentions
+    first_seen: dict[str, int] = {}
+    for mention in mentions:
+        if mention.type == "PER" and len(mention.name.split()) > 1:
+            first_seen.setdefault(mention.name, mention.end)
+    pattern = re.compile(
+        r"(?<![\w])(" + "|".join(map(re.escape, full_names)) + r")(?:s|'s|’s)?(?![\w])"
+    )
+    added = []
+    for match in pattern.finditer(text):
+        full = full_names[match.group(1)]
+        start, end = match.start(1), match.end(1)
+        if start < first_seen.get(full.name, len(text)):
+            continue  # only after the full name was introduced
+        if any(not (end <= m.start or start >= m.end) for m in mentions):
+            continue
+        added.append(FigureMention(full.name, "PER", match.group(1), start, end, full.in_registry))
+    return sorted(mentions + added, key=lambda m: m.start)
+
+
+def summarize(mentions: Sequence[FigureMention]) -> list[Figure]:
+    """One `Figure` per canonical name, most-mentioned first."""
+    counts: Counter[tuple[str, str]] = Counter()
+    surfaces: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+    registry: dict[tuple[str, str], bool] = {}
+    for mention in mentions:
+        key = (mention.name, mention.type)
+        counts[key] += 1
+        registry[key] = registry.get(key, False) or mention.in_registry
+        if mention.surface not in surfaces[key]:
+            surfaces[key].append(mention.surface)
+    return [
+        Figure(name, type_, n, registry[(name, type_)], tuple(surfaces[(name, type_)]))
+        for (name, type_), n in counts.most_common()
+    ]
