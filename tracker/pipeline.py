@@ -1,0 +1,291 @@
+"""The orchestrator: the only module that knows the order of the stages.
+
+    collect → extract → (store) → score → figures → aggregate → export
+
+`run_daily` is the cron job; `rebuild_index` re-exports the CSVs from the database;
+`score_texts` scores texts given on the command line. A source that fails is logged,
+counted and skipped; an item that cannot be processed is skipped with a warning.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from tracker.aggregate import daily_index
+from tracker.collect import HttpClient, collect_source
+from tracker.config import Settings
+from tracker.errors import TrackerError
+from tracker.export import write_csv
+from tracker.extract import content_hash, detect_language, document_text, item_text, make_document
+from tracker.figures import FigureExtractor, summarize
+from tracker.records import (
+    LANGUAGES,
+    ArticleScore,
+    CollectedItem,
+    Document,
+    Figure,
+    Source,
+    SourceReport,
+    StoredItem,
+)
+from tracker.score import Scorer, load_scorer, model_version, score_documents
+from tracker.storage import RunTotals, Store, now_utc
+
+log = logging.getLogger("tracker")
+
+# Items scored (and committed) together: small enough that a crash loses little work,
+# large enough that sentence batches stay full.
+SCORE_CHUNK = 64
+
+
+class Progress(Protocol):
+    def task(self, description: str, total: int) -> Callable[[int], None]:
+        """Start a task of `total` steps; returns the function that advances it."""
+        ...
+
+
+class NoProgress:
+    def task(self, description: str, total: int) -> Callable[[int], None]:
+        return lambda steps: None
+
+
+@dataclass
+class DailyResult:
+    run_id: int
+    status: str  # ok | partial (some sources failed) | no_source (none could be read)
+    reports: list[SourceReport]
+    items_new: int = 0
+    items_updated: int = 0
+    items_scored: int = 0
+    figures_extracted: int = 0
+    index_files: list[Path] = field(default_factory=list)
+
+
+def run_daily(
+    sources: Sequence[Source],
+    settings: Settings,
+    feeds_file: str,
+    progress: Progress | None = None,
+    scorer: Scorer | None = None,
+) -> DailyResult:
+    """Collect every source, score what is new, extract figures, rebuild the index."""
+    progress = progress or NoProgress()
+    with Store.open(settings.db_path) as store:
+        version = scorer.model_version if scorer else model_version(settings)
+        run_id = store.start_run(feeds_file, version)
+        result = DailyResult(run_id, "ok", [])
+        try:
+            result.reports = _collect_all(store, run_id, sources, settings, progress)
+            result.items_new = sum(r.items_new for r in result.reports)
+            result.items_updated = sum(r.items_updated for r in result.reports)
+            result.items_scored = score_pending(store, settings, version, progress, scorer)
+            result.figures_extracted = extract_pending_figures(store, settings, progress)
+            result.index_files = rebuild_index(store, settings, version)
+        except BaseException as exc:
+            store.finish_run(
+                run_id, "failed", _totals(result), error=f"{type(exc).__name__}: {exc}"
+            )
+            raise
+        failed = sum(r.status == "failed" for r in result.reports)
+        if sources and failed == len(sources):
+            result.status = "no_source"
+        elif failed:
+            result.status = "partial"
+        store.finish_run(run_id, result.status, _totals(result))
+        return result
+
+
+def _totals(result: DailyResult) -> RunTotals:
+    failed = sum(r.status == "failed" for r in result.reports)
+    return RunTotals(
+        sources_total=len(result.reports),
+        sources_ok=len(result.reports) - failed,
+        sources_failed=failed,
+        items_new=result.items_new,
+        items_updated=result.items_updated,
+        items_scored=result.items_scored,
+    )
+
+
+def _collect_all(
+    store: Store, run_id: int, sources: Sequence[Source], settings: Settings, progress: Progress
+) -> list[SourceReport]:
+    advance = progress.task("collect", len(sources))
+    reports = []
+    with HttpClient(settings.user_agent, settings.timeout_s, settings.max_response_bytes) as http:
+        for source in sources:
+            report = collect_one(store, source, http)
+            store.save_run_source(run_id, report)
+            if report.status == "failed":
+                log.warning("source %s failed: %s", source.name, report.error)
+            for warning in report.warnings:
+                log.warning("%s", warning)
+            reports.append(report)
+            advance(1)
+    return reports
+
+
+def collect_one(store: Store, source: Source, http: HttpClient) -> SourceReport:
+    """Fetch one source and store its new and changed items, in one transaction."""
+    started = time.monotonic()
+    store.upsert_source(source)
+    etag, last_modified = store.validators(source.name)
+    try:
+        result = collect_source(source, http, etag, last_modified)
+    except TrackerError as exc:
+        return SourceReport(
+            source.name, "failed", error=str(exc), seconds=time.monotonic() - started
+        )
+    except Exception as exc:  # one broken source must never stop the run
+        log.exception("unexpected error while collecting %s", source.name)
+        return SourceReport(
+            source.name,
+            "failed",
+            error=f"{type(exc).__name__}: {exc}",
+            seconds=time.monotonic() - started,
+        )
+    if result.not_modified:
+        return SourceReport(
+            source.name, "not_modified", http_status=304, seconds=time.monotonic() - started
+        )
+    fetched = now_utc()
+    counts: Counter[str] = Counter()
+    warnings = list(result.warnings)
+    with store.transaction():
+        for item in result.items:
+            try:
+                stored = to_stored(item, fetched)
+            except Exception as exc:  # one broken item must never stop the source
+                warnings.append(f"{source.name}: item {item.url or item.item_id} skipped: {exc}")
+                continue
+            counts[store.upsert_item(stored)] += 1
+        # Validators are saved with the items: a crash never leaves a 304 hiding lost items.
+        store.save_validators(source.name, result.etag, result.last_modified)
+    return SourceReport(
+        source.name,
+        "ok",
+        items_seen=len(result.items),
+        items_new=counts["new"],
+        items_updated=counts["updated"],
+        http_status=result.http_status,
+        seconds=time.monotonic() - started,
+        warnings=tuple(warnings),
+    )
+
+
+def to_stored(item: CollectedItem, fetched: datetime) -> StoredItem:
+    title, body = item_text(item)
+    text = document_text(title, body)
+    return StoredItem(
+        item_id=item.item_id,
+        source=item.source,
+        kind=item.kind,
+        url=item.url,
+        title=title,
+        text=body,
+        lang=detect_language(text, item.language_hint),
+        published=item.published,
+        fetched=fetched,
+        content_hash=content_hash(text),
+    )
+
+
+def _chunks(items: Sequence[StoredItem], size: int) -> Iterable[Sequence[StoredItem]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def score_pending(
+    store: Store,
+    settings: Settings,
+    version: str,
+    progress: Progress,
+    scorer: Scorer | None = None,
+) -> int:
+    """Score every stored German or English item that has no score from this model yet."""
+    pending = store.items_to_score(version, LANGUAGES)
+    if not pending:
+        return 0
+    scorer = scorer or load_scorer(settings)
+    documents = {
+        item.content_hash: make_document(item.title, item.text, item.lang) for item in pending
+    }
+    advance = progress.task("score", sum(len(d.sentences) for d in documents.values()))
+    scored = 0
+    unique = list({item.content_hash: item for item in pending}.values())
+    for chunk in _chunks(unique, SCORE_CHUNK):
+        docs = [documents[item.content_hash] for item in chunk]
+        scores = score_documents(scorer, docs, advance)
+        with store.transaction():
+            for item, doc, score in zip(chunk, docs, scores, strict=True):
+                store.save_score(item.content_hash, doc, score)
+        scored += len(chunk)
+    return scored
+
+
+def extract_pending_figures(store: Store, settings: Settings, progress: Progress) -> int:
+    extractor = FigureExtractor.from_models(settings.models_dir)
+    pending = store.items_without_figures(extractor.version, LANGUAGES)
+    unique = list({item.content_hash: item for item in pending}.values())
+    if not unique:
+        return 0
+    advance = progress.task("figures", len(unique))
+    for chunk in _chunks(unique, SCORE_CHUNK * 4):
+        docs = [make_document(item.title, item.text, item.lang) for item in chunk]
+        mentions = extractor.extract(docs)
+        with store.transaction():
+            for item, found in zip(chunk, mentions, strict=True):
+                store.save_figures(item.content_hash, extractor.version, found)
+        advance(len(chunk))
+    return len(unique)
+
+
+def rebuild_index(store: Store, settings: Settings, version: str) -> list[Path]:
+    """Write DATA/index/*.csv from the database, using the scores of `version`."""
+    articles = store.scored_articles(version)
+    if articles.empty:
+        others = [v for v in store.score_versions() if v != version]
+        if others:
+            log.warning(
+                "no scores from model %s yet; the database holds scores from %s. "
+                "Run `tracker daily` to score with the current model, or choose the scorer "
+                "with --scorer.",
+                version,
+                ", ".join(others),
+            )
+    daily = daily_index(articles, settings.min_relevance)
+    return [write_csv(daily, settings.index_dir / "daily_index.csv")]
+
+
+@dataclass(frozen=True)
+class ScoredText:
+    document: Document
+    score: ArticleScore
+    figures: list[Figure]
+
+
+def score_texts(
+    texts: Sequence[tuple[str, str, str]],
+    scorer: Scorer,
+    extractor: FigureExtractor,
+    progress: Callable[[int], None] | None = None,
+) -> list[ScoredText]:
+    """Score (title, body, language hint) triples; language "auto" is detected."""
+    documents = []
+    for title, body, hint in texts:
+        text = document_text(title, body)
+        lang = hint if hint in LANGUAGES else detect_language(text, hint)
+        documents.append(make_document(title, body, lang))
+    scores = score_documents(scorer, documents, progress)
+    mentions = extractor.extract(documents)
+    return [
+        ScoredText(doc, score, summarize(found))
+        for doc, score, found in zip(documents, scores, mentions, strict=True)
+    ]
