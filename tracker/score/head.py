@@ -1,9 +1,10 @@
 """The trained heads on top of the encoder: stance (3 classes) and relevance (binary).
 
-Both are linear models on L2-normalised e5 embeddings, stored as `head.npz` (arrays only,
-loaded without pickle) with `head.json` (classes, encoder, training data, metrics). The
-version recorded with every score is a hash of the weights, so a retrained head never mixes
-with old scores.
+Both are linear layers on L2-normalised, mean-pooled e5 embeddings, stored as `head.npz`
+(arrays only, loaded without pickle) with `head.json` (classes, encoder, training data,
+metrics). When the encoder was fine-tuned with them, `head.json` names the LoRA adapter
+folder beside it. The version recorded with every score hashes the heads and the adapter,
+so a retrained model never mixes with old scores.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class StanceHead:
     relevance_w: np.ndarray  # (dim,)
     relevance_b: float
     meta: dict[str, Any] = field(default_factory=dict)
+    adapter: Path | None = None  # the LoRA adapter the encoder needs for these heads
 
     @property
     def version(self) -> str:
@@ -34,6 +36,9 @@ class StanceHead:
         for array in (self.stance_w, self.stance_b, self.relevance_w):
             digest.update(np.ascontiguousarray(array, dtype=np.float32).tobytes())
         digest.update(np.float32(self.relevance_b).tobytes())
+        if self.adapter is not None:
+            for path in sorted(self.adapter.glob("*.safetensors")):
+                digest.update(path.read_bytes())
         return f"stance-{digest.hexdigest()[:10]}"
 
     @property
@@ -57,13 +62,21 @@ class StanceHead:
                 f"no stance head in {folder} (head.npz and head.json). "
                 "Fix: run `python scripts/train_stance.py`, or set TRACKER_MODELS_DIR."
             )
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        adapter = folder / meta["adapter"] if meta.get("adapter") else None
+        if adapter is not None and not (adapter / "adapter_config.json").exists():
+            raise ModelError(
+                f"{meta_path} names the adapter {adapter}, which is missing. "
+                "Fix: restore models/ from the repository or retrain the model."
+            )
         with np.load(weights, allow_pickle=False) as arrays:
             head = cls(
                 stance_w=arrays["stance_w"].astype(np.float32),
                 stance_b=arrays["stance_b"].astype(np.float32),
                 relevance_w=arrays["relevance_w"].astype(np.float32),
                 relevance_b=float(arrays["relevance_b"]),
-                meta=json.loads(meta_path.read_text(encoding="utf-8")),
+                meta=meta,
+                adapter=adapter,
             )
         if tuple(head.meta.get("classes", LABELS)) != LABELS:
             raise ModelError(f"{meta_path}: classes must be {LABELS}. Fix: retrain the head.")
@@ -79,6 +92,8 @@ class StanceHead:
             relevance_b=np.float32(self.relevance_b),
         )
         meta = {**self.meta, "classes": list(LABELS), "version": self.version}
+        if self.adapter is not None:
+            meta["adapter"] = self.adapter.relative_to(folder).as_posix()
         (folder / "head.json").write_text(
             json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
