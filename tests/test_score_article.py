@@ -19,9 +19,11 @@ def test_relevant_sentences_dominate_the_article() -> None:
     assert score.relevance == pytest.approx((0.9 + 0.05) / 2)
 
 
-def test_relevance_is_the_mean_of_the_three_most_relevant_sentences() -> None:
-    sentences = [sentence((0.3, 0.4, 0.3), r) for r in (0.1, 0.9, 0.8, 0.7, 0.2)]
-    assert aggregate_sentences(sentences, "v").relevance == pytest.approx(0.8)
+def test_relevance_is_the_share_of_the_article_about_ai_money() -> None:
+    one_chip_sentence = [sentence((0.3, 0.4, 0.3), r) for r in (0.9, 0.1, 0.05, 0.1, 0.05)]
+    assert aggregate_sentences(one_chip_sentence, "v").relevance == pytest.approx(0.24)
+    mostly_capex = [sentence((0.3, 0.4, 0.3), r) for r in (0.95, 0.9, 0.3, 0.85)]
+    assert aggregate_sentences(mostly_capex, "v").relevance == pytest.approx(0.75)
 
 
 def test_drivers_are_the_sentences_that_moved_the_score() -> None:
