@@ -14,6 +14,7 @@ import numpy as np
 
 from tracker.records import LABELS, ArticleScore, SentenceScore
 
+
 def aggregate_sentences(sentences: Sequence[SentenceScore], model_version: str) -> ArticleScore:
     if not sentences:
         return ArticleScore(0.0, "neutral", 0.0, 0.0, (0.0, 1.0, 0.0), (), model_version)

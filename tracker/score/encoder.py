@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from pathlib import Path
@@ -137,7 +138,10 @@ def _merge_adapter(model: PreTrainedModel, adapter: Path) -> PreTrainedModel:
             f"no LoRA adapter in {adapter} (adapter_config.json). "
             "Fix: run `python scripts/train_stance.py`, or set TRACKER_MODELS_DIR."
         )
-    merged: PreTrainedModel = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
+    with warnings.catch_warnings():
+        # peft calls a transformers API that transformers 5 flags as deprecated; not ours to fix
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
+        merged: PreTrainedModel = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
     return merged
 
 
