@@ -1,0 +1,335 @@
+"""Train the stance and relevance model on the project's labelled data.
+
+    python scripts/train_stance.py                 # LoRA fine-tuning (the shipped model)
+    python scripts/train_stance.py --method probe  # linear heads on the frozen encoder
+
+`lora` (default) fine-tunes multilingual-e5-small with a LoRA adapter on its top layers
+together with two linear heads on the mean-pooled, L2-normalised embedding: stance
+(fomo / neutral / overspend, on the stance set) and relevance (stance items are relevant,
+the relevance set is not). Train items translated into the other language
+(`stance_translated.jsonl`) are added to training only. The epoch is chosen on the dev
+split only. `probe` fits logistic
+regressions on frozen embeddings; it is kept for comparison.
+
+Writes `models/stance/head.npz`, `head.json` and, for `lora`, `models/stance/adapter/`
+(about 2.6 MB), then scores the dev and test splits through the production scorer (the
+same code `tracker score` runs) and records the metrics in `head.json`. Deterministic on
+CPU: fixed seed, fixed data order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+
+from tracker.config import Settings
+from tracker.figures import FigureExtractor
+from tracker.pipeline import score_texts
+from tracker.records import LABELS
+from tracker.score import E5Scorer
+from tracker.score.encoder import QUERY_PREFIX, Encoder
+from tracker.score.head import StanceHead
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "models" / "stance" / "data"
+SEED = 13
+# LoRA setup, chosen on the dev split (see models/stance/MODEL_CARD.md once written).
+LORA_RANK = 16
+LORA_LAYERS = range(6, 12)  # the top half of the 12 layers: as good as all, half the cost
+EPOCHS = 10
+LEARNING_RATE = 1e-3
+BATCH = 16
+SCALE = 20.0  # logit scale of the heads on unit-length embeddings (a cosine classifier)
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: int  # index into LABELS, -1 for relevance-only examples
+    relevant: float
+    split: str
+    lang: str
+
+
+def load_examples(data: Path) -> list[Example]:
+    def rows(name: str) -> list[dict]:
+        lines = (data / name).read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line]
+
+    originals = rows("stance.jsonl")
+    stance = [
+        Example(r["text"], LABELS.index(r["label"]), 1.0, r["split"], r["lang"]) for r in originals
+    ]
+    relevance = [
+        Example(r["text"], -1, 0.0, r["split"], r["lang"]) for r in rows("relevance.jsonl")
+    ]
+    return stance + relevance + translated_examples(data, originals)
+
+
+def translated_examples(data: Path, originals: list[dict]) -> list[Example]:
+    """Train-split items translated into the other language: training data only."""
+    path = data / "stance_translated.jsonl"
+    if not path.exists():
+        return []
+    train_ids = {r["id"] for r in originals if r["split"] == "train"}
+    examples = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        if r["source_id"] not in train_ids or r["split"] != "train":
+            raise SystemExit(
+                f"{path}: {r['id']} translates {r['source_id']}, which is not in the train "
+                "split; translations of dev or test items would leak them into training."
+            )
+        examples.append(Example(r["text"], LABELS.index(r["label"]), 1.0, "train", r["lang"]))
+    return examples
+
+
+def macro_f1(y_true: Sequence[int], y_pred: Sequence[int]) -> float:
+    return float(f1_score(y_true, y_pred, average="macro", labels=list(range(len(LABELS)))))
+
+
+def seed_everything(seed: int) -> random.Random:
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    return random.Random(seed)
+
+
+def train_lora(encoder: Encoder, examples: list[Example], out: Path) -> dict:
+    from peft import LoraConfig, get_peft_model
+
+    rng = seed_everything(SEED)
+    model = get_peft_model(
+        encoder.model,
+        LoraConfig(
+            r=LORA_RANK,
+            lora_alpha=2 * LORA_RANK,
+            lora_dropout=0.1,
+            target_modules=["query", "key", "value", "dense"],
+            layers_to_transform=list(LORA_LAYERS),
+        ),
+    )
+    stance_head = torch.nn.Linear(encoder.dim, len(LABELS))
+    relevance_head = torch.nn.Linear(encoder.dim, 1)
+    dropout = torch.nn.Dropout(0.1)
+    params = [p for p in model.parameters() if p.requires_grad]
+    params += [*stance_head.parameters(), *relevance_head.parameters()]
+    optimiser = torch.optim.AdamW(params, lr=LEARNING_RATE, weight_decay=0.01)
+    train = [e for e in examples if e.split == "train"]
+    dev = [e for e in examples if e.split == "dev" and e.label >= 0]
+    # Relevant examples outnumber the others; weigh the relevance loss so both count equally.
+    positives = sum(e.relevant for e in train)
+    negative_weight = positives / max(1.0, len(train) - positives)
+    steps = EPOCHS * -(-len(train) // BATCH)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min(1.0, (s + 1) / (0.1 * steps)) * max(0.0, (steps - s) / steps)
+    )
+
+    def pooled(texts: list[str]) -> torch.Tensor:
+        batch = encoder.tokenizer(
+            [QUERY_PREFIX + t for t in texts],
+            padding=True,
+            truncation=True,
+            max_length=256,
+            return_tensors="pt",
+        )
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            hidden = model(**batch).last_hidden_state
+        mask = batch["attention_mask"].unsqueeze(-1).float()
+        return torch.nn.functional.normalize((hidden.float() * mask).sum(1) / mask.sum(1), dim=-1)
+
+    def dev_f1() -> float:
+        model.eval()
+        predictions = []
+        with torch.inference_mode():
+            for start in range(0, len(dev), 64):
+                chunk = dev[start : start + 64]
+                logits = stance_head(pooled([e.text for e in chunk]))
+                predictions += logits.argmax(dim=1).tolist()
+        return macro_f1([e.label for e in dev], predictions)
+
+    best_f1, best_state, started = -1.0, {}, time.perf_counter()
+    for epoch in range(EPOCHS):
+        model.train()
+        order = list(range(len(train)))
+        rng.shuffle(order)
+        # Buckets of similar length pad little; their order is shuffled again.
+        chunks = [
+            sorted(order[i : i + BATCH * 8], key=lambda j: len(train[j].text))
+            for i in range(0, len(order), BATCH * 8)
+        ]
+        batches = [c[i : i + BATCH] for c in chunks for i in range(0, len(c), BATCH)]
+        rng.shuffle(batches)
+        for indices in batches:
+            batch = [train[j] for j in indices]
+            h = dropout(pooled([e.text for e in batch]))
+            labels = torch.tensor([e.label for e in batch])
+            relevant = torch.tensor([e.relevant for e in batch])
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                relevance_head(h)[:, 0] * SCALE,
+                relevant,
+                weight=torch.where(relevant > 0, 1.0, negative_weight),
+            )
+            has_label = labels >= 0
+            if has_label.any():
+                loss = loss + torch.nn.functional.cross_entropy(
+                    stance_head(h)[has_label] * SCALE, labels[has_label]
+                )
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            schedule.step()
+        score = dev_f1()
+        print(
+            f"  epoch {epoch + 1}/{EPOCHS}: dev macro-F1 {score:.3f} "
+            f"({time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
+        if score > best_f1:
+            best_f1 = score
+            best_state = {
+                "lora": {
+                    k: v.detach().clone() for k, v in model.state_dict().items() if "lora_" in k
+                },
+                "stance": {k: v.detach().clone() for k, v in stance_head.state_dict().items()},
+                "relevance": {
+                    k: v.detach().clone() for k, v in relevance_head.state_dict().items()
+                },
+                "epoch": epoch + 1,
+            }
+    model.load_state_dict(best_state["lora"], strict=False)
+    stance_head.load_state_dict(best_state["stance"])
+    relevance_head.load_state_dict(best_state["relevance"])
+
+    adapter = out / "adapter"
+    shutil.rmtree(adapter, ignore_errors=True)
+    # Record the encoder's name, not this machine's cache path.
+    model.peft_config["default"].base_model_name_or_path = encoder.name
+    model.save_pretrained(str(adapter))
+    # The scale is folded into the saved weights: logits = SCALE * (W h + b).
+    StanceHead(
+        stance_w=(stance_head.weight.detach().numpy() * SCALE).astype(np.float32),
+        stance_b=(stance_head.bias.detach().numpy() * SCALE).astype(np.float32),
+        relevance_w=(relevance_head.weight.detach().numpy()[0] * SCALE).astype(np.float32),
+        relevance_b=float(relevance_head.bias.detach().numpy()[0] * SCALE),
+        adapter=adapter,
+    ).save(out)
+    return {
+        "method": "lora",
+        "lora_rank": LORA_RANK,
+        "lora_layers": list(LORA_LAYERS),
+        "epochs": EPOCHS,
+        "best_epoch": best_state["epoch"],
+        "learning_rate": LEARNING_RATE,
+        "batch": BATCH,
+        "scale": SCALE,
+    }
+
+
+def train_probe(encoder: Encoder, examples: list[Example], out: Path) -> dict:
+    seed_everything(SEED)
+    x = encoder.embed([e.text for e in examples], prefix=QUERY_PREFIX)
+    split = np.array([e.split for e in examples])
+    y = np.array([e.label for e in examples])
+    stance_rows = y >= 0
+
+    def fit(c: float, rows: np.ndarray, target: np.ndarray, **kw: object) -> LogisticRegression:
+        model = LogisticRegression(C=c, max_iter=5000, random_state=SEED, **kw)
+        return model.fit(x[rows], target[rows])
+
+    grid = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+    train, dev = stance_rows & (split == "train"), stance_rows & (split == "dev")
+    best_c = max(grid, key=lambda c: macro_f1(y[dev], fit(c, train, y).predict(x[dev])))
+    stance = fit(best_c, train, y)
+    relevant = np.array([e.relevant for e in examples])
+    relevance = fit(8.0, split == "train", relevant, class_weight="balanced")
+    shutil.rmtree(out / "adapter", ignore_errors=True)
+    StanceHead(
+        stance_w=stance.coef_.astype(np.float32),
+        stance_b=stance.intercept_.astype(np.float32),
+        relevance_w=relevance.coef_[0].astype(np.float32),
+        relevance_b=float(relevance.intercept_[0]),
+    ).save(out)
+    return {"method": "probe", "stance_C": best_c, "relevance_C": 8.0}
+
+
+def evaluate(out: Path, examples: list[Example], settings: Settings) -> dict:
+    """Score dev and test through the production path and compute the metrics."""
+    head = StanceHead.load(out)
+    scorer = E5Scorer(Encoder.load(settings.encoder, settings.cache_dir, head.adapter), head)
+    extractor = FigureExtractor.from_models(settings.models_dir)
+    metrics: dict[str, dict[str, float]] = {}
+    for split in ("dev", "test"):
+        part = [e for e in examples if e.split == split]
+        scored = score_texts([("", e.text, e.lang) for e in part], scorer, extractor)
+        labelled = [(e, s) for e, s in zip(part, scored, strict=True) if e.label >= 0]
+        result: dict[str, float] = {"n": len(labelled)}
+        for lang in (None, "de", "en"):
+            chosen = [(e, s) for e, s in labelled if lang is None or e.lang == lang]
+            key = "macro_f1" + (f"_{lang}" if lang else "")
+            result[key] = round(
+                macro_f1(
+                    [e.label for e, _ in chosen], [LABELS.index(s.score.label) for _, s in chosen]
+                ),
+                4,
+            )
+        truth = [e.relevant for e in part]
+        predicted = [s.score.relevance >= settings.min_relevance for s in scored]
+        result["relevance_f1"] = round(float(f1_score(truth, predicted)), 4)
+        metrics[split] = result
+    return metrics
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--method", choices=("lora", "probe"), default="lora")
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--out", type=Path, default=ROOT / "models" / "stance")
+    args = parser.parse_args()
+    torch.set_num_threads(max(1, min(torch.get_num_threads(), 4)))
+
+    settings = Settings()
+    examples = load_examples(args.data)
+    digest = hashlib.sha256(
+        (args.data / "stance.jsonl").read_bytes() + (args.data / "relevance.jsonl").read_bytes()
+    ).hexdigest()[:12]
+    started = time.perf_counter()
+    encoder = Encoder.load(settings.encoder, settings.cache_dir)
+    train = train_lora if args.method == "lora" else train_probe
+    setup = train(encoder, examples, args.out)
+    minutes = (time.perf_counter() - started) / 60
+
+    metrics = evaluate(args.out, examples, settings)
+    head = StanceHead.load(args.out)
+    meta = {
+        **setup,
+        "encoder": encoder.name,
+        "prefix": QUERY_PREFIX,
+        "data_sha256": digest,
+        "n_train": sum(e.split == "train" for e in examples),
+        "seed": SEED,
+        "train_minutes": round(minutes, 1),
+        "metrics": metrics,
+        "trained": datetime.now(UTC).strftime("%Y-%m-%d"),
+    }
+    StanceHead(
+        head.stance_w, head.stance_b, head.relevance_w, head.relevance_b, meta, head.adapter
+    ).save(args.out)
+    print(json.dumps(metrics, indent=2))
+    print(f"saved {StanceHead.load(args.out).version} to {args.out} ({minutes:.1f} min training)")
+
+
+if __name__ == "__main__":
+    main()
