@@ -217,7 +217,7 @@ def score_pending(
     documents = {
         item.content_hash: make_document(item.title, item.text, item.lang) for item in pending
     }
-    advance = progress.task("score", sum(len(d.sentences) for d in documents.values()))
+    advance = progress.task("score", sum(len(d.units()) for d in documents.values()))
     scored = 0
     unique = list({item.content_hash: item for item in pending}.values())
     for chunk in _chunks(unique, SCORE_CHUNK):

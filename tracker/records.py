@@ -85,11 +85,21 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Document:
-    """The text that is scored: title and body joined, split into sentences."""
+    """The text that is scored: title and body joined, split into sentences, and the
+    sentences grouped into passages (consecutive sentences of one paragraph, a few dozen
+    words): the units whose scores make the article score, so that a sentence is read
+    with its neighbours ("Sure, it will pay off. Nobody says when.")."""
 
     text: str
     lang: str  # ISO 639-1 code as detected ("de", "en", "fr", ...)
     sentences: tuple[Sentence, ...]
+    passages: tuple[Sentence, ...] = ()
+
+    def units(self) -> list[str]:
+        """The texts to score: every sentence, then every passage that is not a sentence."""
+        sentences = [s.text for s in self.sentences]
+        known = set(sentences)
+        return sentences + [p.text for p in self.passages if p.text not in known]
 
 
 @dataclass(frozen=True)

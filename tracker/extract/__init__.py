@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 
 from tracker.extract.language import detect_language
-from tracker.extract.sentences import split_sentences
+from tracker.extract.sentences import group_passages, split_sentences
 from tracker.extract.text import html_fragment_to_text, normalise_whitespace, page_main_text
 from tracker.records import CollectedItem, Document
 
@@ -49,4 +49,5 @@ def content_hash(text: str) -> str:
 
 def make_document(title: str, body: str, lang: str) -> Document:
     text = document_text(title, body)
-    return Document(text=text, lang=lang, sentences=tuple(split_sentences(text, lang)))
+    sentences = split_sentences(text, lang)
+    return Document(text, lang, tuple(sentences), tuple(group_passages(text, sentences)))

@@ -1,9 +1,9 @@
 """Score stage: documents → per-sentence and per-article stance, relevance and confidence.
 
-Two scorers share one interface (`Scorer`): `E5Scorer`, the multilingual transformer with the
-project's trained heads (default), and `LexiconScorer`, the keyword baseline. Every sentence
-of every document is scored, all in one batched pass; `aggregate_sentences` makes the
-article score.
+Two scorers share one interface (`Scorer`): `E5Scorer`, the multilingual transformer with
+the project's trained heads (default), and `LexiconScorer`, the keyword baseline. Every
+sentence and passage of every document is scored, all in one batched pass;
+`aggregate_sentences` makes the article score.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ SCORERS = ("e5", "lexicon")
 
 class Scorer(Protocol):
     model_version: str
+    neutral_below: float  # see tracker.score.article.decide
 
     def score_sentences(
         self, texts: Sequence[str], on_progress: Callable[[int], None] | None = None
@@ -48,6 +49,7 @@ class E5Scorer:
         self.encoder = encoder
         self.head = head
         self.model_version = f"{encoder.name}+{head.version}"
+        self.neutral_below = head.neutral_below
 
     def score_sentences(
         self, texts: Sequence[str], on_progress: Callable[[int], None] | None = None
@@ -95,12 +97,20 @@ def score_documents(
     documents: Sequence[Document],
     on_progress: Callable[[int], None] | None = None,
 ) -> list[ArticleScore]:
-    """Score every sentence of every document in one pass, then aggregate per document."""
-    texts = [sentence.text for doc in documents for sentence in doc.sentences]
-    scores = scorer.score_sentences(texts, on_progress)
+    """Score every sentence and passage of every document in one pass (`Document.units`),
+    then aggregate per document."""
+    units = [doc.units() for doc in documents]
+    scores = scorer.score_sentences([text for texts in units for text in texts], on_progress)
     results, position = [], 0
-    for doc in documents:
-        chunk = scores[position : position + len(doc.sentences)]
-        position += len(doc.sentences)
-        results.append(aggregate_sentences(chunk, scorer.model_version))
+    for doc, texts in zip(documents, units, strict=True):
+        by_text = dict(zip(texts, scores[position : position + len(texts)], strict=True))
+        position += len(texts)
+        results.append(
+            aggregate_sentences(
+                [by_text[s.text] for s in doc.sentences],
+                scorer.model_version,
+                passages=[by_text[p.text] for p in doc.passages],
+                neutral_below=scorer.neutral_below,
+            )
+        )
     return results

@@ -36,10 +36,16 @@ class StanceHead:
         for array in (self.stance_w, self.stance_b, self.relevance_w):
             digest.update(np.ascontiguousarray(array, dtype=np.float32).tobytes())
         digest.update(np.float32(self.relevance_b).tobytes())
+        digest.update(np.float32(self.neutral_below).tobytes())
         if self.adapter is not None:
             for path in sorted(self.adapter.glob("*.safetensors")):
                 digest.update(path.read_bytes())
         return f"stance-{digest.hexdigest()[:10]}"
+
+    @property
+    def neutral_below(self) -> float:
+        """A fomo or overspend lean weaker than this is labelled neutral (set on dev)."""
+        return float(self.meta.get("neutral_below", 0.0))
 
     @property
     def prefix(self) -> str:

@@ -59,6 +59,7 @@ class LexiconScorer:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self.model_version = lexicon.version
+        self.neutral_below = 0.0
 
     def score_sentences(
         self, texts: Sequence[str], on_progress: Callable[[int], None] | None = None
