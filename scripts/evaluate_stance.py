@@ -1,0 +1,152 @@
+"""Measure the shipped stance model and the two baselines on the dev and test splits.
+
+    python scripts/evaluate_stance.py           # print the tables
+    python scripts/evaluate_stance.py --write   # also pin models/stance/metrics.json and
+                                                # refresh the tables in MODEL_CARD.md
+
+Every number comes from the production scoring path (`tracker.score.evaluate`). The
+baselines: the keyword lexicon (`--scorer lexicon`) and a zero-shot scorer that compares
+the plain encoder's embeddings with prototype statements (`models/stance/prototypes.yaml`).
+`tests/test_stance_quality.py` fails when the model's test macro-F1 falls more than 0.02
+below the pinned `metrics.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from tracker.config import Settings
+from tracker.records import LABELS
+from tracker.score import Scorer, load_scorer
+from tracker.score.encoder import Encoder
+from tracker.score.evaluate import (
+    LANGS,
+    PrototypeScorer,
+    load_labelled,
+    predict,
+    relevance_metrics,
+    stance_metrics,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+STANCE = ROOT / "models" / "stance"
+SPLITS = ("dev", "test")
+
+
+def data_digest(data: Path) -> str:
+    digest = hashlib.sha256()
+    for name in ("stance.jsonl", "relevance.jsonl"):
+        digest.update((data / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def measure(settings: Settings, data: Path) -> dict[str, Any]:
+    model = load_scorer(settings)
+    lexicon = load_scorer(dataclasses.replace(settings, scorer="lexicon"))
+    plain = Encoder.load(settings.encoder, settings.cache_dir)
+    zero_shot = PrototypeScorer(plain, settings.models_dir / "stance" / "prototypes.yaml")
+    scorers: dict[str, Scorer] = {"model": model, "lexicon": lexicon, "zero_shot": zero_shot}
+    result: dict[str, Any] = {"model_version": model.model_version, "data": data_digest(data)}
+    for split in SPLITS:
+        items = load_labelled(data, split)
+        result[split] = {}
+        for name, scorer in scorers.items():
+            predictions = predict(scorer, items)
+            metrics = stance_metrics(items, predictions)
+            if name != "zero_shot":  # it has no relevance model
+                metrics["relevance"] = relevance_metrics(items, predictions, settings.min_relevance)
+            result[split][name] = metrics
+    return result
+
+
+def table(metrics: dict[str, Any]) -> str:
+    """The model card's tables, as Markdown."""
+    lines = [
+        f"Model `{metrics['model_version']}`, data `{metrics['data']}`.",
+        "",
+        "### Macro-F1 (stance) by split and language",
+        "",
+        "| scorer | split | all | de | en | relevance F1 | ECE |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name in ("model", "lexicon", "zero_shot"):
+        for split in SPLITS:
+            m = metrics[split][name]
+            relevance = m.get("relevance", {}).get("f1")
+            lines.append(
+                f"| {name} | {split} | {m['all']['macro_f1']:.3f} | {m['de']['macro_f1']:.3f} "
+                f"| {m['en']['macro_f1']:.3f} | "
+                f"{'–' if relevance is None else f'{relevance:.3f}'} | {m['all']['ece']:.3f} |"
+            )
+    test = metrics["test"]["model"]
+    lines += [
+        "",
+        "### Test split, per language and label",
+        "",
+        "| lang | label | precision | recall | F1 | support |",
+        "|---|---|---|---|---|---|",
+    ]
+    for lang in LANGS:
+        for label in LABELS:
+            m = test[lang]["per_label"][label]
+            lines.append(
+                f"| {lang} | {label} | {m['precision']:.3f} | {m['recall']:.3f} "
+                f"| {m['f1']:.3f} | {m['support']} |"
+            )
+    for lang in ("all", *LANGS):
+        lines += [
+            "",
+            f"### Test confusion matrix ({lang}; rows truth, columns prediction)",
+            "",
+            "| | " + " | ".join(LABELS) + " |",
+            "|---|---|---|---|",
+        ]
+        for label, row in zip(LABELS, test[lang]["confusion"], strict=True):
+            lines.append(f"| **{label}** | " + " | ".join(str(v) for v in row) + " |")
+    lines += [
+        "",
+        "### Test accuracy by case (model)",
+        "",
+        "| case | n | accuracy |",
+        "|---|---|---|",
+    ]
+    for case, m in test["accuracy_by_case"].items():
+        lines.append(f"| {case} | {m['n']} | {m['accuracy']:.3f} |")
+    return "\n".join(lines)
+
+
+def write(metrics: dict[str, Any], folder: Path) -> None:
+    (folder / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
+    card = folder / "MODEL_CARD.md"
+    text = card.read_text(encoding="utf-8")
+    block = f"<!-- metrics:start -->\n{table(metrics)}\n<!-- metrics:end -->"
+    text, found = re.subn(
+        r"<!-- metrics:start -->.*?<!-- metrics:end -->", lambda _: block, text, flags=re.S
+    )
+    if not found:
+        raise SystemExit(f"{card}: no <!-- metrics:start --> … <!-- metrics:end --> block")
+    card.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=STANCE / "data")
+    parser.add_argument("--write", action="store_true", help="pin metrics.json, refresh card")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    metrics = measure(settings, args.data)
+    print(table(metrics))
+    if args.write:
+        write(metrics, settings.models_dir / "stance")
+        print(f"\nwrote {settings.models_dir / 'stance' / 'metrics.json'} and MODEL_CARD.md")
+    return metrics
+
+
+if __name__ == "__main__":
+    main()
