@@ -4,6 +4,11 @@ Splits are assigned once and stored in each row (`"split"`), stratified by langu
 (relevance: language and topic), with a fixed seed. Items that already have a split keep it,
 so adding data never moves an old item between splits, and the test split is never tuned on.
 
+A new stance row may carry a `"translation"` into the other language. Once the row has its
+split, the translation of a train row moves to `stance_translated.jsonl` (training data
+only); translations of dev and test rows are dropped, since they would leak those items
+into training.
+
     python scripts/split_data.py            # models/stance/data/{stance,relevance}.jsonl
 """
 
@@ -40,6 +45,28 @@ def assign(rows: list[dict], strata_keys: tuple[str, ...]) -> int:
     return assigned
 
 
+def move_translations(rows: list[dict], path: Path) -> None:
+    translated = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    known = {t["source_id"] for t in translated}
+    kept = dropped = 0
+    for row in rows:
+        text = row.pop("translation", None)
+        if not text or row["id"] in known:
+            continue
+        if row["split"] != "train":
+            dropped += 1
+            continue
+        lang = "en" if row["lang"] == "de" else "de"
+        translated.append(
+            {**row, "id": f"{row['id']}-{lang}", "text": text, "lang": lang, "source_id": row["id"]}
+        )
+        kept += 1
+    path.write_text(
+        "".join(json.dumps(t, ensure_ascii=False) + "\n" for t in translated), encoding="utf-8"
+    )
+    print(f"{path.name}: {kept} translations of train rows added, {dropped} of dev/test dropped")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
@@ -48,6 +75,8 @@ def main() -> None:
         path = args.data / name
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
         n = assign(rows, keys)
+        if name == "stance.jsonl":
+            move_translations(rows, args.data / "stance_translated.jsonl")
         path.write_text(
             "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
         )

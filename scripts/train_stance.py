@@ -11,10 +11,12 @@ the relevance set is not). Train items translated into the other language
 split only. `probe` fits logistic
 regressions on frozen embeddings; it is kept for comparison.
 
-Writes `models/stance/head.npz`, `head.json` and, for `lora`, `models/stance/adapter/`
-(about 2.6 MB), then scores the dev and test splits through the production scorer (the
-same code `tracker score` runs) and records the metrics in `head.json`. Deterministic on
-CPU: fixed seed, fixed data order.
+Then, on dev only: a temperature for the stance logits (calibrated confidence) and the
+threshold under which a weak or mixed lean is labelled neutral. Writes
+`models/stance/head.npz`, `head.json` and, for `lora`, `models/stance/adapter/` (about
+2.6 MB), then runs `scripts/evaluate_stance.py --write`: dev and test through the
+production scorer, with the baselines, into `metrics.json` and `MODEL_CARD.md`.
+Deterministic on CPU: fixed seed, fixed data order.
 """
 
 from __future__ import annotations
@@ -30,16 +32,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import evaluate_stance  # scripts/, beside this file
 import numpy as np
 import torch
+from scipy.optimize import minimize_scalar
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
 from tracker.config import Settings
-from tracker.figures import FigureExtractor
-from tracker.pipeline import score_texts
+from tracker.extract import make_document
 from tracker.records import LABELS
-from tracker.score import E5Scorer
+from tracker.score import E5Scorer, score_documents
+from tracker.score.article import decide
 from tracker.score.encoder import QUERY_PREFIX, Encoder
 from tracker.score.head import StanceHead
 
@@ -265,70 +269,110 @@ def train_probe(encoder: Encoder, examples: list[Example], out: Path) -> dict:
     return {"method": "probe", "stance_C": best_c, "relevance_C": 8.0}
 
 
-def evaluate(out: Path, examples: list[Example], settings: Settings) -> dict:
-    """Score dev and test through the production path and compute the metrics."""
+def calibrate(out: Path, examples: list[Example], settings: Settings) -> dict:
+    """Fit the temperature of the stance logits and the neutral threshold on dev.
+
+    The temperature (minimum negative log-likelihood on the dev items) is folded into the
+    saved stance weights, so `confidence` means what it says; the neutral threshold is the
+    one that gives the best dev macro-F1 through the production path.
+    """
     head = StanceHead.load(out)
-    scorer = E5Scorer(Encoder.load(settings.encoder, settings.cache_dir, head.adapter), head)
-    extractor = FigureExtractor.from_models(settings.models_dir)
-    metrics: dict[str, dict[str, float]] = {}
-    for split in ("dev", "test"):
-        part = [e for e in examples if e.split == split]
-        scored = score_texts([("", e.text, e.lang) for e in part], scorer, extractor)
-        labelled = [(e, s) for e, s in zip(part, scored, strict=True) if e.label >= 0]
-        result: dict[str, float] = {"n": len(labelled)}
-        for lang in (None, "de", "en"):
-            chosen = [(e, s) for e, s in labelled if lang is None or e.lang == lang]
-            key = "macro_f1" + (f"_{lang}" if lang else "")
-            result[key] = round(
-                macro_f1(
-                    [e.label for e, _ in chosen], [LABELS.index(s.score.label) for _, s in chosen]
-                ),
-                4,
-            )
-        truth = [e.relevant for e in part]
-        predicted = [s.score.relevance >= settings.min_relevance for s in scored]
-        result["relevance_f1"] = round(float(f1_score(truth, predicted)), 4)
-        metrics[split] = result
-    return metrics
+    encoder = Encoder.load(settings.encoder, settings.cache_dir, head.adapter)
+    dev = [e for e in examples if e.split == "dev" and e.label >= 0]
+    logits = encoder.embed([e.text for e in dev], prefix=head.prefix) @ head.stance_w.T
+    logits += head.stance_b
+    labels = np.array([e.label for e in dev])
+
+    def nll(temperature: float) -> float:
+        z = logits / temperature
+        z -= z.max(axis=1, keepdims=True)
+        log_probs = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return float(-log_probs[np.arange(len(dev)), labels].mean())
+
+    temperature = float(minimize_scalar(nll, bounds=(0.05, 20.0), method="bounded").x)
+    calibrated = StanceHead(
+        head.stance_w / temperature,
+        head.stance_b / temperature,
+        head.relevance_w,
+        head.relevance_b,
+        {**head.meta, "temperature": round(temperature, 4)},
+        head.adapter,
+    )
+    documents = [make_document("", e.text, e.lang) for e in dev]
+    probs = np.array([s.probs for s in score_documents(E5Scorer(encoder, calibrated), documents)])
+    grid = [0.0, *np.round(np.arange(0.40, 0.71, 0.02), 2)]
+    best = max(
+        grid,
+        key=lambda t: macro_f1(labels.tolist(), [decide(p, float(t)) for p in probs]),
+    )
+    StanceHead(
+        calibrated.stance_w,
+        calibrated.stance_b,
+        calibrated.relevance_w,
+        calibrated.relevance_b,
+        {**calibrated.meta, "neutral_below": float(best)},
+        calibrated.adapter,
+    ).save(out)
+    return {"temperature": round(temperature, 4), "neutral_below": float(best)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--method", choices=("lora", "probe"), default="lora")
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--out", type=Path, default=ROOT / "models" / "stance")
+    parser.add_argument(
+        "--calibrate-only",
+        action="store_true",
+        help="keep the trained weights; refit temperature and neutral threshold on dev",
+    )
     args = parser.parse_args()
     torch.set_num_threads(max(1, min(torch.get_num_threads(), 4)))
 
-    settings = Settings()
+    settings = Settings()  # TRACKER_MODELS_DIR chooses where the model is written
+    args.out = settings.models_dir / "stance"
     examples = load_examples(args.data)
     digest = hashlib.sha256(
         (args.data / "stance.jsonl").read_bytes() + (args.data / "relevance.jsonl").read_bytes()
     ).hexdigest()[:12]
+    if args.calibrate_only:
+        calibration = calibrate(args.out, examples, settings)
+        head = StanceHead.load(args.out)
+        StanceHead(
+            head.stance_w,
+            head.stance_b,
+            head.relevance_w,
+            head.relevance_b,
+            {**head.meta, **calibration, "data_sha256": digest},
+            head.adapter,
+        ).save(args.out)
+        evaluate_stance.main(["--data", str(args.data), "--write"])
+        return
     started = time.perf_counter()
     encoder = Encoder.load(settings.encoder, settings.cache_dir)
     train = train_lora if args.method == "lora" else train_probe
     setup = train(encoder, examples, args.out)
     minutes = (time.perf_counter() - started) / 60
 
-    metrics = evaluate(args.out, examples, settings)
+    calibration = calibrate(args.out, examples, settings)
     head = StanceHead.load(args.out)
     meta = {
+        **head.meta,
         **setup,
+        **calibration,
         "encoder": encoder.name,
         "prefix": QUERY_PREFIX,
         "data_sha256": digest,
         "n_train": sum(e.split == "train" for e in examples),
         "seed": SEED,
         "train_minutes": round(minutes, 1),
-        "metrics": metrics,
         "trained": datetime.now(UTC).strftime("%Y-%m-%d"),
     }
     StanceHead(
         head.stance_w, head.stance_b, head.relevance_w, head.relevance_b, meta, head.adapter
     ).save(args.out)
-    print(json.dumps(metrics, indent=2))
     print(f"saved {StanceHead.load(args.out).version} to {args.out} ({minutes:.1f} min training)")
+    # The model card's numbers and the pinned metrics.json come from the production path.
+    evaluate_stance.main(["--data", str(args.data), "--write"])
 
 
 if __name__ == "__main__":
