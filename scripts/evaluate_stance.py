@@ -46,14 +46,14 @@ def data_digest(data: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def measure(settings: Settings, data: Path) -> dict[str, Any]:
+def measure(settings: Settings, data: Path, splits: tuple[str, ...] = SPLITS) -> dict[str, Any]:
     model = load_scorer(settings)
     lexicon = load_scorer(dataclasses.replace(settings, scorer="lexicon"))
     plain = Encoder.load(settings.encoder, settings.cache_dir)
     zero_shot = PrototypeScorer(plain, settings.models_dir / "stance" / "prototypes.yaml")
     scorers: dict[str, Scorer] = {"model": model, "lexicon": lexicon, "zero_shot": zero_shot}
     result: dict[str, Any] = {"model_version": model.model_version, "data": data_digest(data)}
-    for split in SPLITS:
+    for split in splits:
         items = load_labelled(data, split)
         result[split] = {}
         for name, scorer in scorers.items():
@@ -121,6 +121,18 @@ def table(metrics: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def summary(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Macro-F1 overall and per language for every scorer and measured split."""
+    return {
+        split: {
+            name: {part: m[part]["macro_f1"] for part in ("all", *LANGS)}
+            for name, m in metrics[split].items()
+        }
+        for split in SPLITS
+        if split in metrics
+    }
+
+
 def write(metrics: dict[str, Any], folder: Path) -> None:
     (folder / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
     card = folder / "MODEL_CARD.md"
@@ -138,10 +150,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=STANCE / "data")
     parser.add_argument("--write", action="store_true", help="pin metrics.json, refresh card")
+    parser.add_argument(
+        "--splits",
+        nargs="+",
+        choices=SPLITS,
+        default=list(SPLITS),
+        help="dev alone while choosing a recipe: the test split is for the final report",
+    )
     args = parser.parse_args(argv)
+    if args.write and tuple(args.splits) != SPLITS:
+        raise SystemExit("--write pins both splits; leave out --splits")
     settings = Settings()
-    metrics = measure(settings, args.data)
-    print(table(metrics))
+    metrics = measure(settings, args.data, tuple(args.splits))
+    print(table(metrics) if tuple(args.splits) == SPLITS else json.dumps(summary(metrics)))
     if args.write:
         write(metrics, settings.models_dir / "stance")
         print(f"\nwrote {settings.models_dir / 'stance' / 'metrics.json'} and MODEL_CARD.md")
