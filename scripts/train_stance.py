@@ -410,8 +410,17 @@ def evaluate(args: argparse.Namespace) -> None:
     while recipes are compared, only dev is looked at."""
     if args.dev_only:
         evaluate_stance.main(["--data", str(args.data), "--splits", "dev"])
-    else:
-        evaluate_stance.main(["--data", str(args.data), "--write"])
+        return
+    metrics = evaluate_stance.main(["--data", str(args.data), "--write"])
+    shipped = ROOT / "models" / "stance" / "metrics.json"
+    if args.out.resolve() != shipped.parent.resolve() and shipped.exists():
+        # Trained elsewhere (TRACKER_MODELS_DIR): does this run reproduce the shipped model?
+        pinned = json.loads(shipped.read_text(encoding="utf-8"))
+        for part in ("all", "de", "en"):
+            now, then = (m["test"]["model"][part]["macro_f1"] for m in (metrics, pinned))
+            print(
+                f"test macro-F1 {part}: {now:.4f}, shipped {then:.4f}, difference {now - then:+.4f}"
+            )
 
 
 if __name__ == "__main__":
