@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -22,6 +23,24 @@ from tracker.config import Settings
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REALWORLD = ROOT.parent / "shared" / "realworld"
+
+
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never touch the network: any host name but loopback fails to resolve at once
+    (real-world feeds link to real hosts)."""
+    real = socket.getaddrinfo
+
+    def loopback_only(host: object, *args: object, **kwargs: object) -> object:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name not in _LOOPBACK:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +59,12 @@ class Request:
     if_none_match: str | None
     if_modified_since: str | None
     status: int
+    user_agent: str | None = None
+    accept_encoding: str | None = None
+
+
+# A scripted answer: (status, headers, body).
+Answer = tuple[int, dict[str, str], bytes]
 
 
 @dataclass
@@ -50,6 +75,8 @@ class FeedServer:
     port: int = 0
     requests: list[Request] = field(default_factory=list)
     content_types: dict[str, str] = field(default_factory=dict)  # suffix → type override
+    # path → answers given in turn (the last one repeats), instead of a file
+    routes: dict[str, list[Answer]] = field(default_factory=dict)
 
     def url(self, relative: str) -> str:
         return f"http://127.0.0.1:{self.port}/{relative}"
@@ -62,6 +89,17 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             target = (server.root / relative).resolve()
             inm = self.headers.get("If-None-Match")
             ims = self.headers.get("If-Modified-Since")
+            if relative in server.routes:
+                answers = server.routes[relative]
+                status, headers, body = answers.pop(0) if len(answers) > 1 else answers[0]
+                self._record(relative, inm, ims, status)
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
             if not target.is_file() or server.root.resolve() not in target.parents:
                 self._finish(relative, inm, ims, 404, b"not found", "text/plain")
                 return
@@ -85,7 +123,7 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             etag: str | None = None,
             modified: str | None = None,
         ) -> None:
-            server.requests.append(Request(relative, inm, ims, status))
+            self._record(relative, inm, ims, status)
             self.send_response(status)
             if ctype:
                 self.send_header("Content-Type", ctype)
@@ -95,6 +133,18 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def _record(self, relative: str, inm: str | None, ims: str | None, status: int) -> None:
+            server.requests.append(
+                Request(
+                    relative,
+                    inm,
+                    ims,
+                    status,
+                    self.headers.get("User-Agent"),
+                    self.headers.get("Accept-Encoding"),
+                )
+            )
 
         def log_message(self, *args: object) -> None:
             pass
@@ -123,5 +173,6 @@ def serve() -> Iterator[callable]:  # type: ignore[valid-type]
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Settings with a fresh data dir; the encoder cache is shared across tests and runs."""
-    return replace(Settings(), data_dir=tmp_path / "data")
+    """Settings with a fresh data dir and no politeness delays (the server is ours); the
+    encoder cache is shared across tests and runs."""
+    return replace(Settings(), data_dir=tmp_path / "data", host_delay_s=0.0, backoff_s=0.0)

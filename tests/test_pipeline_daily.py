@@ -47,6 +47,7 @@ def test_daily_twice_over_http_stores_everything_once(
     feeds = write_feeds(tmp_path / "feeds.yaml", entries)
     data = tmp_path / "data"
     args = ["daily", "--feeds", str(feeds), "--data-dir", str(data), "--scorer", "lexicon"]
+    args += ["--host-delay", "0"]
 
     assert main(args) == 0
     first_out = capsys.readouterr().out

@@ -117,16 +117,34 @@ def cli() -> None:
     default=None,
     help="Show progress bars (default: when stderr is a terminal).",
 )
+@click.option(
+    "--full-text/--no-full-text",
+    default=None,
+    help="Fetch the article page or transcript of each new item "
+    "(default: on, or $TRACKER_FULL_TEXT).",
+)
+@click.option(
+    "--host-delay",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds between two requests to one host (default: 1, or $TRACKER_HOST_DELAY).",
+)
 @common_options
 def daily(
     feeds_file: Path,
     progress: bool | None,
+    full_text: bool | None,
+    host_delay: float | None,
     data_dir: Path | None,
     scorer: str | None,
     verbose: bool,
 ) -> int:
     """Collect all sources, score what is new, extract figures, rebuild the index."""
     settings = _settings(data_dir, scorer)
+    if full_text is not None:
+        settings = replace(settings, full_text=full_text)
+    if host_delay is not None:
+        settings = replace(settings, host_delay_s=host_delay)
     console = _stderr_console(progress)
     _setup_logging(verbose, console)
     sources = load_sources(feeds_file)
@@ -138,10 +156,9 @@ def daily(
         result = run_daily(sources, settings, str(feeds_file))
 
     table = Table(title=f"run {result.run_id}: {len(sources)} sources", title_justify="left")
-    for column in ("source", "status", "new", "updated", "seen", "error"):
-        table.add_column(
-            column, justify="right" if column in ("new", "updated", "seen") else "left"
-        )
+    numbers = ("new", "updated", "seen", "other lang", "pages")
+    for column in ("source", "status", *numbers, "error"):
+        table.add_column(column, justify="right" if column in numbers else "left")
     for r in result.reports:
         table.add_row(
             r.source,
@@ -149,6 +166,8 @@ def daily(
             str(r.items_new),
             str(r.items_updated),
             str(r.items_seen),
+            str(r.items_other_lang),
+            str(r.pages_fetched),
             (r.error or "")[:100],
         )
     out = Console(width=160)
@@ -266,7 +285,7 @@ def _read_article(source: str, settings: Settings) -> tuple[str, str]:
     """(title, text) from a file, a URL or standard input; HTML pages are reduced to their
     main text."""
     if source.startswith(("http://", "https://")):
-        with HttpClient(settings.user_agent, settings.timeout_s, settings.max_response_bytes) as h:
+        with HttpClient(settings.http_policy) as h:
             try:
                 fetched = h.get(source, accept="text/html,application/xhtml+xml,*/*;q=0.8")
             except FetchError as exc:

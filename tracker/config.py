@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from tracker.collect.http import HttpPolicy
 from tracker.errors import ConfigError
 from tracker.records import Source, SourceKind
 
@@ -50,6 +51,19 @@ def default_models_dir() -> Path:
     return PACKAGE_DIR / "_models"
 
 
+def _env_seconds(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if seconds < 0:
+        raise ConfigError(f"${name} is {value!r}. Fix: set it to a number of seconds, e.g. 1.")
+    return seconds
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = field(default_factory=default_data_dir)
@@ -66,6 +80,28 @@ class Settings:
     )
     timeout_s: float = 20.0
     max_response_bytes: int = 20_000_000
+    max_redirects: int = 5
+    retries: int = 2
+    backoff_s: float = 1.0
+    host_delay_s: float = field(default_factory=lambda: _env_seconds("TRACKER_HOST_DELAY", 1.0))
+    # Fetch each new item's article page or transcript (feeds mostly carry teasers).
+    full_text: bool = field(
+        default_factory=lambda: (
+            os.environ.get("TRACKER_FULL_TEXT", "1").lower() not in ("0", "false", "no", "off")
+        )
+    )
+
+    @property
+    def http_policy(self) -> HttpPolicy:
+        return HttpPolicy(
+            user_agent=self.user_agent,
+            timeout_s=self.timeout_s,
+            max_bytes=self.max_response_bytes,
+            max_redirects=self.max_redirects,
+            retries=self.retries,
+            backoff_s=self.backoff_s,
+            host_delay_s=self.host_delay_s,
+        )
 
     @property
     def db_path(self) -> Path:

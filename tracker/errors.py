@@ -52,6 +52,11 @@ class StorageError(TrackerError):
 
 
 class FetchError(TrackerError):
-    """A source or page could not be fetched or parsed."""
+    """A source or page could not be fetched or parsed; `status` is the HTTP status of a
+    refused request, when there was one."""
 
     exit_code = EXIT_CONFIG
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status

@@ -20,6 +20,8 @@ from typing import Protocol
 
 from tracker.aggregate import daily_index
 from tracker.collect import HttpClient, collect_source
+from tracker.collect.fulltext import with_full_text
+from tracker.collect.robots import Robots
 from tracker.config import Settings
 from tracker.errors import TrackerError
 from tracker.export import write_csv
@@ -119,9 +121,10 @@ def _collect_all(
 ) -> list[SourceReport]:
     advance = progress.task("collect", len(sources))
     reports = []
-    with HttpClient(settings.user_agent, settings.timeout_s, settings.max_response_bytes) as http:
+    with HttpClient(settings.http_policy) as http:
+        robots = Robots(http)
         for source in sources:
-            report = collect_one(store, source, http)
+            report = collect_one(store, source, http, robots if settings.full_text else None)
             store.save_run_source(run_id, report)
             if report.status == "failed":
                 log.warning("source %s failed: %s", source.name, report.error)
@@ -132,8 +135,12 @@ def _collect_all(
     return reports
 
 
-def collect_one(store: Store, source: Source, http: HttpClient) -> SourceReport:
-    """Fetch one source and store its new and changed items, in one transaction."""
+def collect_one(
+    store: Store, source: Source, http: HttpClient, robots: Robots | None = None
+) -> SourceReport:
+    """Fetch one source, fetch the full text of its new items (when `robots` is given:
+    article pages and podcast transcripts), and store new and changed items in one
+    transaction."""
     started = time.monotonic()
     store.upsert_source(source)
     etag, last_modified = store.validators(source.name)
@@ -155,17 +162,33 @@ def collect_one(store: Store, source: Source, http: HttpClient) -> SourceReport:
         return SourceReport(
             source.name, "not_modified", http_status=304, seconds=time.monotonic() - started
         )
+    warnings = list(result.warnings)
+    items, pages = result.items, 0
+    if robots is not None:
+        known = store.text_sources([item.item_id for item in items])
+        items = []
+        for item in result.items:
+            if item.item_id in known:  # never fetched twice: its text is stored
+                items.append(item)
+                continue
+            full = with_full_text(item, http, robots)
+            pages += full.fetched
+            if full.note:
+                log.info("%s: %s", source.name, full.note)
+            items.append(full.item)
     fetched = now_utc()
     counts: Counter[str] = Counter()
-    warnings = list(result.warnings)
     with store.transaction():
-        for item in result.items:
+        for item in items:
             try:
                 stored = to_stored(item, fetched)
             except Exception as exc:  # one broken item must never stop the source
                 warnings.append(f"{source.name}: item {item.url or item.item_id} skipped: {exc}")
                 continue
-            counts[store.upsert_item(stored)] += 1
+            outcome = store.upsert_item(stored)
+            counts[outcome] += 1
+            if outcome == "new" and stored.lang not in LANGUAGES:
+                counts["other_lang"] += 1
         # Validators are saved with the items: a crash never leaves a 304 hiding lost items.
         store.save_validators(source.name, result.etag, result.last_modified)
     return SourceReport(
@@ -177,6 +200,8 @@ def collect_one(store: Store, source: Source, http: HttpClient) -> SourceReport:
         http_status=result.http_status,
         seconds=time.monotonic() - started,
         warnings=tuple(warnings),
+        items_other_lang=counts["other_lang"],
+        pages_fetched=pages,
     )
 
 
@@ -194,6 +219,8 @@ def to_stored(item: CollectedItem, fetched: datetime) -> StoredItem:
         published=item.published,
         fetched=fetched,
         content_hash=content_hash(text),
+        text_source=item.text_source,
+        author=item.author,
     )
 
 

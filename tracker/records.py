@@ -45,6 +45,24 @@ class Source:
         return self.url if self.url is not None else str(self.path)
 
 
+class TextSource(StrEnum):
+    """Where an item's stored text came from."""
+
+    FEED = "feed"  # the feed's own content or summary
+    PAGE = "page"  # the main text of the linked article page
+    TRANSCRIPT = "transcript"  # a transcript the podcast feed links to
+    FILE = "file"  # a local transcript file
+
+
+@dataclass(frozen=True)
+class TranscriptLink:
+    """A `<podcast:transcript>` offered by an episode."""
+
+    url: str
+    format: str  # one of tracker.collect.transcripts.FORMATS
+    language: str | None = None
+
+
 @dataclass(frozen=True)
 class CollectedItem:
     """An item as a collector found it, before language detection and scoring."""
@@ -58,6 +76,9 @@ class CollectedItem:
     body_is_html: bool
     published: datetime | None  # UTC; None when the source gives no usable date
     language_hint: str  # the source's declared language, or "auto"
+    text_source: TextSource = TextSource.FEED
+    author: str | None = None
+    transcripts: tuple[TranscriptLink, ...] = ()  # podcast episodes: offered transcripts
 
 
 @dataclass(frozen=True)
@@ -74,6 +95,8 @@ class StoredItem:
     published: datetime | None
     fetched: datetime
     content_hash: str
+    text_source: TextSource = TextSource.FEED
+    author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,3 +185,5 @@ class SourceReport:
     http_status: int | None = None
     seconds: float = 0.0
     warnings: tuple[str, ...] = ()
+    items_other_lang: int = 0  # new items neither German nor English: stored, not scored
+    pages_fetched: int = 0  # article pages and transcripts fetched for new items

@@ -28,9 +28,10 @@ from tracker.records import (
     Source,
     SourceReport,
     StoredItem,
+    TextSource,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 MIGRATIONS: list[str] = [
     # 0 → 1: the first schema.
@@ -134,6 +135,17 @@ MIGRATIONS: list[str] = [
         seconds REAL NOT NULL,
         PRIMARY KEY (run_id, source)
     );
+    """,
+    # 1 → 2: where each text came from (feed, article page, transcript), its author, and
+    # the story an item belongs to (the same wire story across outlets is one story).
+    """
+    ALTER TABLE items ADD COLUMN text_source TEXT NOT NULL DEFAULT 'feed';
+    ALTER TABLE items ADD COLUMN author TEXT;
+    ALTER TABLE items ADD COLUMN story_id TEXT;
+    ALTER TABLE items ADD COLUMN minhash BLOB;
+    CREATE INDEX items_story ON items(story_id);
+    ALTER TABLE run_sources ADD COLUMN items_other_lang INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE run_sources ADD COLUMN pages_fetched INTEGER NOT NULL DEFAULT 0;
     """,
 ]
 
@@ -273,16 +285,17 @@ class Store:
         """Store an item; returns "new", "updated" (text changed) or "seen" (unchanged).
 
         A changed text replaces the stored one, but its old scores stay in the database
-        (they are keyed by content hash); the publish date never moves.
+        (they are keyed by content hash); the publish date never moves. A text taken from
+        the article page or a transcript is not replaced by the feed's teaser.
         """
         row = self.db.execute(
-            "SELECT content_hash FROM items WHERE id = ?", (item.item_id,)
+            "SELECT content_hash, text_source FROM items WHERE id = ?", (item.item_id,)
         ).fetchone()
         if row is None:
             self.db.execute(
                 """INSERT INTO items (id, source, kind, url, title, text, lang, published,
-                                      fetched, updated, content_hash)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                      fetched, updated, content_hash, text_source, author)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     item.item_id,
                     item.source,
@@ -295,10 +308,14 @@ class Store:
                     _iso(item.fetched),
                     _iso(item.fetched),
                     item.content_hash,
+                    item.text_source.value,
+                    item.author,
                 ),
             )
             return "new"
-        if row["content_hash"] == item.content_hash:
+        if row["content_hash"] == item.content_hash or (
+            row["text_source"] != TextSource.FEED and item.text_source == TextSource.FEED
+        ):
             return "seen"
         self.db.execute(
             """UPDATE items SET title = ?, text = ?, lang = ?, url = ?, updated = ?,
@@ -315,12 +332,25 @@ class Store:
         )
         return "updated"
 
+    def text_sources(self, item_ids: Sequence[str]) -> dict[str, TextSource]:
+        """Where the stored text of each of these items came from; unknown ids are absent."""
+        found: dict[str, TextSource] = {}
+        for start in range(0, len(item_ids), 500):
+            chunk = list(item_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for r in self.db.execute(
+                f"SELECT id, text_source FROM items WHERE id IN ({marks})", chunk
+            ):
+                found[r["id"]] = TextSource(r["text_source"])
+        return found
+
     def item_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM items").fetchone()[0])
 
     def _items(self, where: str, params: Sequence[object]) -> list[StoredItem]:
         rows = self.db.execute(
-            f"""SELECT id, source, kind, url, title, text, lang, published, fetched, content_hash
+            f"""SELECT id, source, kind, url, title, text, lang, published, fetched, content_hash,
+                       text_source, author
                 FROM items i WHERE {where} ORDER BY published, id""",
             params,
         ).fetchall()
@@ -336,6 +366,8 @@ class Store:
                 published=_parse(r["published"]),
                 fetched=_parse(r["fetched"]) or now_utc(),
                 content_hash=r["content_hash"],
+                text_source=TextSource(r["text_source"]),
+                author=r["author"],
             )
             for r in rows
         ]
@@ -440,6 +472,7 @@ class Store:
         """One row per item scored by `model_version`: what the aggregator needs."""
         query = """
             SELECT i.id AS item_id, i.source, i.kind, i.lang, i.url, i.title,
+                   COALESCE(i.story_id, i.id) AS story_id, i.text_source,
                    COALESCE(i.published, i.fetched) AS published,
                    s.stance, s.label, s.relevance, s.confidence
             FROM items i JOIN scores s
@@ -464,8 +497,9 @@ class Store:
     def save_run_source(self, run_id: int, report: SourceReport) -> None:
         self.db.execute(
             """INSERT OR REPLACE INTO run_sources (run_id, source, status, http_status,
-                   items_seen, items_new, items_updated, error, warnings, seconds)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   items_seen, items_new, items_updated, error, warnings, seconds,
+                   items_other_lang, pages_fetched)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 run_id,
                 report.source,
@@ -477,6 +511,8 @@ class Store:
                 report.error,
                 json.dumps(list(report.warnings), ensure_ascii=False),
                 round(report.seconds, 3),
+                report.items_other_lang,
+                report.pages_fetched,
             ),
         )
 

@@ -14,10 +14,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import feedparser
+import lxml.etree
 
+from tracker.collect.transcripts import PREFERENCE, format_for
 from tracker.collect.urls import item_id_for_url, stable_id
 from tracker.errors import FetchError
-from tracker.records import CollectedItem, ItemKind, Source, SourceKind
+from tracker.records import CollectedItem, ItemKind, Source, SourceKind, TranscriptLink
 
 # Dates further ahead than this are a publisher's clock error, not a date.
 _FUTURE_TOLERANCE = timedelta(days=1)
@@ -52,10 +54,11 @@ def parse_feed(
             f"{source.name}: malformed feed, kept {len(parsed.entries)} readable items: {problem}"
         )
     kind = ItemKind.EPISODE if source.kind is SourceKind.PODCAST else ItemKind.ARTICLE
+    transcripts = transcript_links(body) if kind is ItemKind.EPISODE else {}
     items = []
     seen: set[str] = set()
     for entry in parsed.entries:
-        item = _entry_to_item(source, kind, entry, now)
+        item = _entry_to_item(source, kind, entry, now, transcripts)
         if item is not None and item.item_id not in seen:
             seen.add(item.item_id)
             items.append(item)
@@ -63,7 +66,11 @@ def parse_feed(
 
 
 def _entry_to_item(
-    source: Source, kind: ItemKind, entry: Mapping[str, Any], now: datetime
+    source: Source,
+    kind: ItemKind,
+    entry: Mapping[str, Any],
+    now: datetime,
+    transcripts: Mapping[str, tuple[TranscriptLink, ...]],
 ) -> CollectedItem | None:
     title = (entry.get("title") or "").strip()
     body, is_html = _best_body(entry)
@@ -88,7 +95,46 @@ def _entry_to_item(
         body_is_html=is_html,
         published=published,
         language_hint=source.language,
+        author=(entry.get("author") or "").strip() or None,
+        transcripts=next(
+            (transcripts[key] for key in (guid, link, title) if key and key in transcripts), ()
+        ),
     )
+
+
+def transcript_links(body: bytes) -> dict[str, tuple[TranscriptLink, ...]]:
+    """The `<podcast:transcript>` links of each episode, best format first, keyed by the
+    episode's guid, link and title (feedparser keeps only one transcript per episode)."""
+    if b"transcript" not in body:
+        return {}
+    # No entities resolved, no network, no huge trees: feeds are untrusted input.
+    parser = lxml.etree.XMLParser(
+        recover=True, resolve_entities=False, no_network=True, huge_tree=False
+    )
+    try:
+        root = lxml.etree.fromstring(body, parser)
+    except (lxml.etree.XMLSyntaxError, ValueError):
+        return {}
+    if root is None:
+        return {}
+    found: dict[str, tuple[TranscriptLink, ...]] = {}
+    for episode in root.iter("{*}item", "{*}entry"):
+        links = []
+        for element in episode.iter("{*}transcript"):
+            namespace = lxml.etree.QName(element).namespace or ""
+            url = (element.get("url") or "").strip()
+            fmt = format_for(url, element.get("type") or "")
+            if "podcast" in namespace and url.startswith(("http://", "https://")) and fmt:
+                links.append(TranscriptLink(url, fmt, element.get("language")))
+        if not links:
+            continue
+        links.sort(key=lambda link: PREFERENCE.index(link.format))
+        for tag in ("guid", "id", "link", "title"):
+            child = episode.find(f"{{*}}{tag}")
+            key = (child.text or child.get("href") or "").strip() if child is not None else ""
+            if key:
+                found.setdefault(key, tuple(links))
+    return found
 
 
 def _best_body(entry: Mapping[str, Any]) -> tuple[str, bool]:

@@ -19,9 +19,11 @@ import lxml.html
 
 from tracker.collect.urls import stable_id
 from tracker.errors import FetchError
-from tracker.records import CollectedItem, ItemKind, Source
+from tracker.records import CollectedItem, ItemKind, Source, TextSource
 
 FORMATS = ("vtt", "srt", "json", "html", "txt")
+# When an episode offers several: JSON and WebVTT name speakers most reliably, plain text least.
+PREFERENCE = ("json", "vtt", "srt", "html", "txt")
 _SUFFIX_FORMAT = {
     ".vtt": "vtt",
     ".srt": "srt",
@@ -220,6 +222,7 @@ def collect_folder(source: Source) -> tuple[list[CollectedItem], list[str]]:
                 body_is_html=False,
                 published=published,
                 language_hint=source.language,
+                text_source=TextSource.FILE,
             )
         )
     return items, warnings

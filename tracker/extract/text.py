@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import lxml.etree
 import lxml.html
@@ -71,11 +73,50 @@ def html_fragment_to_text(fragment: str) -> str:
     return normalise_whitespace(root.text_content())
 
 
-def page_main_text(page: str | bytes, url: str | None = None) -> tuple[str, str]:
-    """(title, main text) of a whole article page, boilerplate removed (trafilatura)."""
-    text = trafilatura.extract(
-        page, url=url, include_comments=False, include_tables=False, favor_precision=True
+@dataclass(frozen=True)
+class PageText:
+    """What an article page yields: its main text (boilerplate removed) and metadata."""
+
+    title: str
+    text: str
+    author: str | None
+    published: datetime | None  # the date the page states, UTC midnight when only a day
+    language: str | None  # the language the page declares, if any
+
+
+def extract_page(page: str | bytes, url: str | None = None) -> PageText:
+    """Main text and metadata of a whole article page (trafilatura)."""
+    found = trafilatura.bare_extraction(
+        page,
+        url=url,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=True,
+        with_metadata=True,
     )
-    metadata = trafilatura.extract_metadata(page, default_url=url)
-    title = (metadata.title if metadata and metadata.title else "") or ""
-    return title.strip(), normalise_whitespace(text or "")
+    if found is None:
+        return PageText("", "", None, None, None)
+    fields = found if isinstance(found, dict) else found.as_dict()
+    return PageText(
+        title=" ".join((fields.get("title") or "").split()),
+        text=normalise_whitespace(fields.get("text") or ""),
+        author=fields.get("author") or None,
+        published=_page_date(fields.get("date")),
+        language=fields.get("language") or None,
+    )
+
+
+def page_main_text(page: str | bytes, url: str | None = None) -> tuple[str, str]:
+    """(title, main text) of a whole article page."""
+    extracted = extract_page(page, url)
+    return extracted.title, extracted.text
+
+
+def _page_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
