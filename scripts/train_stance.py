@@ -59,7 +59,7 @@ class Recipe:
 
     rank: int = 16
     layers: tuple[int, ...] = tuple(range(6, 12))
-    epochs: int = 10
+    epochs: int = 6
     learning_rate: float = 1e-3
     batch: int = 16
 
@@ -235,6 +235,7 @@ def train_lora(encoder: Encoder, examples: list[Example], out: Path, recipe: Rec
     # Record the encoder's name, not this machine's cache path.
     model.peft_config["default"].base_model_name_or_path = encoder.name
     model.save_pretrained(str(adapter))
+    (adapter / "README.md").unlink(missing_ok=True)  # peft's empty template; see MODEL_CARD.md
     # The scale is folded into the saved weights: logits = SCALE * (W h + b).
     StanceHead(
         stance_w=(stance_head.weight.detach().numpy() * SCALE).astype(np.float32),
