@@ -56,7 +56,7 @@ def expected_for(page: Path) -> tuple[str, str | None] | None:
     stem = page.name.removesuffix(".html")
     txt, meta_json = page.with_name(f"{stem}.expected.txt"), page.with_name(f"{stem}.expected.json")
     if txt.exists():
-        authors = []
+        authors: list[str] = []
         if meta_json.exists():
             authors = json.loads(meta_json.read_text("utf-8"))["expected"].get("authors") or []
         return txt.read_text("utf-8"), (", ".join(authors) or None)

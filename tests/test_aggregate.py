@@ -34,3 +34,21 @@ def test_index_is_the_relevance_weighted_mean_of_relevant_articles() -> None:
 
 def test_no_articles_gives_an_empty_table_with_the_columns() -> None:
     assert list(daily_index(frame([]), 0.5).columns) == DAILY_COLUMNS
+
+
+def test_a_wire_story_in_several_outlets_counts_once() -> None:
+    articles = frame(
+        [
+            ("2026-03-02T09:00:00+00:00", "dpa-outlet-1", -0.9, "overspend", 1.0),
+            ("2026-03-02T08:00:00+00:00", "dpa-outlet-2", -0.7, "overspend", 1.0),
+            ("2026-03-03T07:00:00+00:00", "dpa-outlet-3", -0.8, "overspend", 1.0),
+            ("2026-03-02T10:00:00+00:00", "other", 0.6, "fomo", 1.0),
+        ]
+    ).assign(story_id=["wire", "wire", "wire", "own"])
+    daily = daily_index(articles, min_relevance=0.5)
+    first, second = daily.iloc[0], daily.iloc[1]
+    assert (first["items"], first["duplicates"], first["articles"]) == (3, 1, 2)
+    # The first-published copy (outlet 2, 08:00) stands for the story.
+    assert first["index"] == pytest.approx((-0.7 + 0.6) / 2)
+    assert (second["items"], second["duplicates"], second["articles"]) == (1, 1, 0)
+    assert math.isnan(second["index"])

@@ -26,6 +26,7 @@ from tracker.config import Settings
 from tracker.errors import TrackerError
 from tracker.export import write_csv
 from tracker.extract import content_hash, detect_language, document_text, item_text, make_document
+from tracker.extract.stories import WINDOW, StoryIndex
 from tracker.figures import FigureExtractor, summarize
 from tracker.records import (
     LANGUAGES,
@@ -121,10 +122,14 @@ def _collect_all(
 ) -> list[SourceReport]:
     advance = progress.task("collect", len(sources))
     reports = []
+    # Stories already stored that new items may repeat (wire copies come within days).
+    stories = StoryIndex(store.story_signatures(now_utc() - 4 * WINDOW))
     with HttpClient(settings.http_policy) as http:
         robots = Robots(http)
         for source in sources:
-            report = collect_one(store, source, http, robots if settings.full_text else None)
+            report = collect_one(
+                store, source, http, robots if settings.full_text else None, stories
+            )
             store.save_run_source(run_id, report)
             if report.status == "failed":
                 log.warning("source %s failed: %s", source.name, report.error)
@@ -136,11 +141,15 @@ def _collect_all(
 
 
 def collect_one(
-    store: Store, source: Source, http: HttpClient, robots: Robots | None = None
+    store: Store,
+    source: Source,
+    http: HttpClient,
+    robots: Robots | None = None,
+    stories: StoryIndex | None = None,
 ) -> SourceReport:
     """Fetch one source, fetch the full text of its new items (when `robots` is given:
     article pages and podcast transcripts), and store new and changed items in one
-    transaction."""
+    transaction; with `stories`, each new item joins the wire story it repeats."""
     started = time.monotonic()
     store.upsert_source(source)
     etag, last_modified = store.validators(source.name)
@@ -187,6 +196,11 @@ def collect_one(
                 continue
             outcome = store.upsert_item(stored)
             counts[outcome] += 1
+            if outcome == "new" and stories is not None:
+                moment = stored.published or stored.fetched
+                store.set_story(
+                    stored.item_id, *stories.assign(stored.item_id, stored.text, moment)
+                )
             if outcome == "new" and stored.lang not in LANGUAGES:
                 counts["other_lang"] += 1
         # Validators are saved with the items: a crash never leaves a 304 hiding lost items.

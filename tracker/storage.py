@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from tracker.errors import StorageError
+from tracker.extract.stories import Known, from_bytes
 from tracker.records import (
     ArticleScore,
     Document,
@@ -343,6 +344,25 @@ class Store:
             ):
                 found[r["id"]] = TextSource(r["text_source"])
         return found
+
+    def set_story(self, item_id: str, story_id: str, minhash: bytes | None) -> None:
+        self.db.execute(
+            "UPDATE items SET story_id = ?, minhash = ? WHERE id = ?", (story_id, minhash, item_id)
+        )
+
+    def story_signatures(self, since: datetime) -> Iterator[Known]:
+        """Items published (or fetched) since `since` that have a text signature."""
+        rows = self.db.execute(
+            """SELECT id, COALESCE(story_id, id) AS story, minhash,
+                      COALESCE(published, fetched) AS moment
+               FROM items WHERE minhash IS NOT NULL AND COALESCE(published, fetched) >= ?""",
+            (_iso(since),),
+        )
+        for row in rows:
+            minhash = from_bytes(row["minhash"])
+            moment = _parse(row["moment"])
+            if minhash is not None and moment is not None:
+                yield Known(row["id"], row["story"], moment, minhash)
 
     def item_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM items").fetchone()[0])
