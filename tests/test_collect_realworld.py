@@ -100,3 +100,26 @@ def test_feedparser_test_corpus_never_raises_uncaught(realworld: Path) -> None:
         for item in feed.items:
             assert item.item_id and isinstance(item.title, str) and isinstance(item.body, str)
     assert parsed > 1000 and refused < parsed
+
+
+@pytest.mark.realworld
+@pytest.mark.parametrize(
+    ("name", "lang"),
+    [
+        ("liberal-gr-iso8859-7__prof18", "el"),
+        ("lecerclepsy-noxmldecl-latin1__miniflux", "fr"),
+        ("ibash-win1251__miniflux", "ru"),
+    ],
+)
+def test_items_in_other_languages_are_stored_and_counted_not_scored(
+    name: str, lang: str, realworld: Path, settings, tmp_path: Path
+) -> None:
+    # Declared "de" on purpose: the declaration is a hint; the text decides.
+    source = Source(name[:20], SourceKind.NEWS, "de", path=realworld / "feeds" / f"{name}.xml")
+    with Store.open(tmp_path / "t.sqlite") as store, HttpClient(settings.http_policy) as http:
+        report = collect_one(store, source, http)
+        assert report.items_new >= 1
+        assert report.items_other_lang == report.items_new == store.item_count()
+        assert store.items_to_score("any-model", ["de", "en"]) == []
+    with sqlite3.connect(tmp_path / "t.sqlite") as con:
+        assert {found for (found,) in con.execute("SELECT lang FROM items")} == {lang}

@@ -69,3 +69,8 @@ def test_document_text_and_hash_are_stable() -> None:
     )
     assert len(doc.sentences) == 3
     assert content_hash(doc.text) == content_hash("Titel\n\nSatz eins. Satz zwei.")
+
+
+def test_short_non_latin_text_does_not_take_the_declared_language() -> None:
+    assert detect_language("разраб: деплоим. 20 пендингов", "de") == "ru"
+    assert detect_language("Die KI-Blase?", "de") == "de"
