@@ -3,7 +3,7 @@ import math
 import pandas as pd
 import pytest
 
-from tracker.aggregate import DAILY_COLUMNS, daily_index
+from tracker.aggregate import DAILY_COLUMNS, FIGURE_COLUMNS, daily_index, figures_daily
 
 
 def frame(rows: list[tuple[str, str, float, str, float]]) -> pd.DataFrame:
@@ -52,3 +52,62 @@ def test_a_wire_story_in_several_outlets_counts_once() -> None:
     assert first["index"] == pytest.approx((-0.7 + 0.6) / 2)
     assert (second["items"], second["duplicates"], second["articles"]) == (1, 1, 0)
     assert math.isnan(second["index"])
+
+
+def sentence_rows(rows: list[tuple[str, str, int, float, float, tuple[float, float, float]]]):
+    """(item, figure, mentions, stance, relevance, probs) → Store.figure_sentences rows."""
+    return pd.DataFrame(
+        [
+            {
+                "item_id": item,
+                "figure": figure,
+                "type": "ORG",
+                "sentence": i,
+                "mentions": n,
+                "stance": stance,
+                "relevance": rel,
+                "p_fomo": p[0],
+                "p_neutral": p[1],
+                "p_overspend": p[2],
+            }
+            for i, (item, figure, n, stance, rel, p) in enumerate(rows)
+        ]
+    )
+
+
+def test_figure_mood_is_relevance_weighted_over_the_sentences_that_mention_it() -> None:
+    articles = frame(
+        [
+            ("2026-03-02T08:00:00+00:00", "a", -0.5, "overspend", 0.9),
+            ("2026-03-02T09:00:00+00:00", "b", 0.5, "fomo", 0.8),
+            ("2026-03-02T10:00:00+00:00", "c", 0.5, "fomo", 0.1),  # not in the index
+            ("2026-03-03T10:00:00+00:00", "d", 0.5, "fomo", 0.9),
+        ]
+    ).assign(item_id=["i1", "i2", "i3", "i4"])
+    sentences = sentence_rows(
+        [
+            ("i1", "Nvidia", 2, -0.8, 1.0, (0.1, 0.1, 0.8)),
+            ("i1", "Nvidia", 1, 0.0, 0.2, (0.2, 0.6, 0.2)),
+            ("i2", "Nvidia", 1, 0.6, 0.5, (0.7, 0.2, 0.1)),
+            ("i3", "Nvidia", 5, 0.9, 1.0, (0.9, 0.05, 0.05)),
+            ("i4", "OpenAI", 1, 0.4, 1.0, (0.6, 0.3, 0.1)),
+        ]
+    )
+    daily = figures_daily(sentences, articles, min_relevance=0.5)
+    assert list(daily.columns) == FIGURE_COLUMNS
+    nvidia = daily[(daily["date"] == "2026-03-02") & (daily["figure"] == "Nvidia")].iloc[0]
+    assert (nvidia["mentions"], nvidia["articles"]) == (4, 2)
+    assert nvidia["stance_mean"] == pytest.approx((-0.8 * 1.0 + 0.0 * 0.2 + 0.6 * 0.5) / 1.7)
+    assert nvidia["overspend_share"] == pytest.approx(1.0 / 1.7)
+    assert nvidia["fomo_share"] == pytest.approx(0.5 / 1.7)
+    assert list(daily["date"]) == ["2026-03-02", "2026-03-03"]
+
+
+def test_figure_mood_without_scored_sentences_is_empty_not_zero() -> None:
+    articles = frame([("2026-03-02T08:00:00+00:00", "a", 0.0, "neutral", 0.9)]).assign(
+        item_id=["i1"]
+    )
+    nan = float("nan")
+    sentences = sentence_rows([("i1", "Sequoia", 1, nan, nan, (nan, nan, nan))])
+    row = figures_daily(sentences, articles, 0.5).iloc[0]
+    assert row["mentions"] == 1 and math.isnan(row["stance_mean"])

@@ -164,9 +164,14 @@ def test_index_command_rebuilds_from_the_database(
         main(["daily", "--feeds", str(feeds), "--data-dir", str(data), "--scorer", "lexicon"]) == 0
     )
     index = data / "index" / "daily_index.csv"
-    before = index.read_bytes()
+    figures = data / "index" / "figures_daily.csv"
+    before, figures_before = index.read_bytes(), figures.read_bytes()
     index.unlink()
+    figures.unlink()
     assert main(["index", "--data-dir", str(data), "--scorer", "lexicon"]) == 0
-    assert index.read_bytes() == before
-    assert before.startswith(b"date,items,articles,sources,index,fomo_share,neutral_share,")
+    assert index.read_bytes() == before and figures.read_bytes() == figures_before
+    assert before.startswith(b"date,items,duplicates,articles,sources,index,fomo_share,")
+    assert figures_before.startswith(
+        b"date,figure,type,mentions,articles,stance_mean,fomo_share,overspend_share\n"
+    )
     assert b"\n2026-03-03,1," in before  # the transcript, dated from its file name

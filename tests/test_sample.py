@@ -1,6 +1,7 @@
 """The README's first command: the daily job on the bundled offline sample, real model."""
 
 import csv
+import json
 import sqlite3
 from pathlib import Path
 
@@ -13,7 +14,9 @@ pytestmark = pytest.mark.model
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_sample_run_produces_a_daily_index_with_figures(tmp_path: Path) -> None:
+def test_sample_run_produces_a_daily_index_with_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = tmp_path / "data"
     args = ["daily", "--feeds", str(ROOT / "samples" / "feeds.yaml"), "--data-dir", str(data)]
     assert main(args) == 0
@@ -36,6 +39,29 @@ def test_sample_run_produces_a_daily_index_with_figures(tmp_path: Path) -> None:
     assert langs["de"] >= 10 and langs["en"] >= 10
     assert {"Bradley Tusk", "Jensen Huang", "Nvidia", "OpenAI", "DZ Bank"} <= figures
     assert irrelevant >= 2  # the football and snowstorm stories are not about AI money
+
+    # Who drives the mood: figures per day, and the ranking over the whole sample.
+    figure_rows = list(
+        csv.DictReader((data / "index" / "figures_daily.csv").open(encoding="utf-8"))
+    )
+    assert {r["date"] for r in figure_rows} <= {r["date"] for r in rows}
+    assert {"Bradley Tusk", "Nvidia"} <= {r["figure"] for r in figure_rows}
+    tusk = [r for r in figure_rows if r["figure"] == "Bradley Tusk"]
+    # Tusk warns about circular spending in the sample: the mood around him leans negative.
+    assert sum(float(r["stance_mean"]) for r in tusk) / len(tusk) < 0
+    for r in figure_rows:
+        assert int(r["mentions"]) >= int(r["articles"]) >= 1 and r["type"] in ("PER", "ORG")
+        assert float(r["fomo_share"]) + float(r["overspend_share"]) <= 1 + 1e-6
+    capsys.readouterr()
+    assert main(["figures", "--data-dir", str(data), "--top", "5", "--json"]) == 0
+    ranking = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(ranking) == 5
+    mentions = [r["mentions"] for r in ranking]
+    assert mentions == sorted(mentions, reverse=True)
+    per_figure = {}
+    for r in figure_rows:
+        per_figure[r["figure"]] = per_figure.get(r["figure"], 0) + int(r["mentions"])
+    assert all(per_figure[r["figure"]] == r["mentions"] for r in ranking)
     assert main(args) == 0  # and a rerun adds nothing
     with sqlite3.connect(data / "tracker.sqlite") as con:
         assert con.execute("SELECT items_new, items_scored FROM runs WHERE id = 2").fetchone() == (

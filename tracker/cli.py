@@ -26,7 +26,7 @@ from tracker.config import Settings, load_sources
 from tracker.errors import EXIT_NO_SOURCE, EXIT_OK, FetchError, InputError, TrackerError
 from tracker.extract import page_main_text
 from tracker.figures import FigureExtractor
-from tracker.pipeline import ScoredText, rebuild_index, run_daily, score_texts
+from tracker.pipeline import ScoredText, figure_ranking, rebuild_index, run_daily, score_texts
 from tracker.score import SCORERS, load_scorer, model_version
 from tracker.storage import Store
 
@@ -197,16 +197,80 @@ def index(data_dir: Path | None, scorer: str | None, verbose: bool) -> int:
     """Rebuild the index CSVs from the database (no fetching, no scoring)."""
     settings = _settings(data_dir, scorer)
     _setup_logging(verbose, _stderr_console(None))
-    if not settings.db_path.exists():
-        raise InputError(
-            f"no database at {settings.db_path}. Fix: run `tracker daily` first, or pass the "
-            "--data-dir it used."
-        )
+    _require_database(settings)
     with Store.open(settings.db_path) as store:
         paths = rebuild_index(store, settings, model_version(settings))
     for path in paths:
         click.echo(f"wrote {path}")
     return EXIT_OK
+
+
+@cli.command()
+@click.option(
+    "--from", "start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day (UTC)."
+)
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day.")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per figure.")
+@common_options
+def figures(
+    start: Any,
+    end: Any,
+    top: int,
+    as_json: bool,
+    data_dir: Path | None,
+    scorer: str | None,
+    verbose: bool,
+) -> int:
+    """The most-mentioned figures and the mood around them."""
+    settings = _settings(data_dir, scorer)
+    _setup_logging(verbose, _stderr_console(None))
+    _require_database(settings)
+    first = start.strftime("%Y-%m-%d") if start else None
+    last = end.strftime("%Y-%m-%d") if end else None
+    with Store.open(settings.db_path) as store:
+        ranking = figure_ranking(store, settings, model_version(settings), first, last).head(top)
+    if as_json:
+        for row in ranking.to_dict(orient="records"):
+            click.echo(json.dumps({k: _plain(v) for k, v in row.items()}, ensure_ascii=False))
+        return EXIT_OK
+    span = f"{first or 'first day'} to {last or 'last day'}"
+    if ranking.empty:
+        click.echo(f"No figures in the index from {span}.")
+        return EXIT_OK
+    table = Table(title=f"Figures, {span} (stance: +1 FOMO, -1 fear of overspending)")
+    for column in ("figure", "type", "mentions", "articles", "stance", "fomo", "overspend"):
+        table.add_column(column, justify="left" if column in ("figure", "type") else "right")
+    for row in ranking.itertuples(index=False):
+        table.add_row(
+            row.figure,
+            row.type,
+            str(row.mentions),
+            str(row.articles),
+            _number(row.stance_mean, "+.2f"),
+            _number(row.fomo_share, ".0%"),
+            _number(row.overspend_share, ".0%"),
+        )
+    Console().print(table)
+    return EXIT_OK
+
+
+def _number(value: float, spec: str) -> str:
+    return "–" if value != value else format(value, spec)  # NaN: no scored sentence
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and value != value:
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _require_database(settings: Settings) -> None:
+    if not settings.db_path.exists():
+        raise InputError(
+            f"no database at {settings.db_path}. Fix: run `tracker daily` first, or pass the "
+            "--data-dir it used."
+        )
 
 
 @cli.command()

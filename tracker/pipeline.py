@@ -18,7 +18,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from tracker.aggregate import daily_index
+import pandas as pd
+
+from tracker.aggregate import daily_index, figure_mood, figure_sentences_in_index, figures_daily
 from tracker.collect import HttpClient, collect_source
 from tracker.collect.fulltext import with_full_text
 from tracker.collect.robots import Robots
@@ -27,7 +29,7 @@ from tracker.errors import TrackerError
 from tracker.export import write_csv
 from tracker.extract import content_hash, detect_language, document_text, item_text, make_document
 from tracker.extract.stories import WINDOW, StoryIndex
-from tracker.figures import FigureExtractor, summarize
+from tracker.figures import FigureExtractor, extractor_version, summarize
 from tracker.records import (
     LANGUAGES,
     ArticleScore,
@@ -302,7 +304,35 @@ def rebuild_index(store: Store, settings: Settings, version: str) -> list[Path]:
                 ", ".join(others),
             )
     daily = daily_index(articles, settings.min_relevance)
-    return [write_csv(daily, settings.index_dir / "daily_index.csv")]
+    sentences = store.figure_sentences(version, extractor_version(settings.models_dir))
+    figures = figures_daily(sentences, articles, settings.min_relevance)
+    return [
+        write_csv(daily, settings.index_dir / "daily_index.csv"),
+        write_csv(figures, settings.index_dir / "figures_daily.csv"),
+    ]
+
+
+def figure_ranking(
+    store: Store,
+    settings: Settings,
+    version: str,
+    start: str | None = None,
+    end: str | None = None,
+) -> pd.DataFrame:
+    """Figures of the articles in the index between `start` and `end` (ISO dates, both
+    included), most-mentioned first, with the mood of the sentences that mention them."""
+    articles = store.scored_articles(version)
+    sentences = store.figure_sentences(version, extractor_version(settings.models_dir))
+    rows = figure_sentences_in_index(sentences, articles, settings.min_relevance)
+    if start:
+        rows = rows[rows["date"] >= start]
+    if end:
+        rows = rows[rows["date"] <= end]
+    ranking = figure_mood(rows, ["figure", "type"])
+    ranking = ranking.sort_values(
+        ["mentions", "articles", "figure"], ascending=[False, False, True]
+    )
+    return ranking.reset_index(drop=True)
 
 
 @dataclass(frozen=True)

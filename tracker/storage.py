@@ -500,6 +500,27 @@ class Store:
             ORDER BY i.id"""
         return pd.read_sql_query(query, self.db, params=(model_version,))
 
+    def figure_sentences(self, model_version: str, extractor_version: str) -> pd.DataFrame:
+        """One row per (item, figure, sentence that mentions it): the figure's mentions in
+        that sentence and the sentence's scores by `model_version` (empty scores when a
+        mention lies outside every scored sentence)."""
+        query = """
+            SELECT i.id AS item_id, f.figure, f.type, ss.idx AS sentence,
+                   COUNT(*) AS mentions, ss.stance, ss.relevance,
+                   ss.p_fomo, ss.p_neutral, ss.p_overspend
+            FROM items i
+            JOIN scores s ON s.content_hash = i.content_hash AND s.model_version = :model
+            JOIN figure_mentions f
+              ON f.content_hash = i.content_hash AND f.extractor_version = :extractor
+            LEFT JOIN sentence_scores ss
+              ON ss.content_hash = i.content_hash AND ss.model_version = :model
+             AND ss.start <= f.start AND f.start < ss.end
+            GROUP BY i.id, f.figure, f.type, ss.idx
+            ORDER BY i.id, ss.idx"""
+        return pd.read_sql_query(
+            query, self.db, params={"model": model_version, "extractor": extractor_version}
+        )
+
     def score_versions(self) -> list[str]:
         rows = self.db.execute("SELECT DISTINCT model_version FROM scores ORDER BY 1").fetchall()
         return [r[0] for r in rows]

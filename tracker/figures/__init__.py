@@ -19,16 +19,26 @@ from tracker.figures.german import german_rule_mentions
 from tracker.figures.registry import Registry, RegistryMatcher, load_registry
 from tracker.records import Document, Figure, FigureMention
 
-__all__ = ["FigureExtractor", "load_registry", "summarize"]
+__all__ = ["FigureExtractor", "extractor_version", "load_registry", "summarize"]
 
 # Bump when the extraction code changes what it finds; stored with every mention.
 EXTRACTOR_VERSION = "1"
 
 
+def extractor_version(models_dir: Path) -> str:
+    """The version the extractor built from `models_dir` stores with its mentions (reads
+    the registry only; loads no pipeline)."""
+    return _version(load_registry(models_dir / "figures" / "registry.yaml"))
+
+
+def _version(registry: Registry) -> str:
+    return f"figures-{EXTRACTOR_VERSION}+{registry.version}"
+
+
 class FigureExtractor:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
-        self.version = f"figures-{EXTRACTOR_VERSION}+{registry.version}"
+        self.version = _version(registry)
         self._matcher = RegistryMatcher(registry)
         self._english = EnglishFigures(registry)
 
