@@ -89,3 +89,17 @@ def test_common_german_nouns_are_never_figures(extractor: FigureExtractor, noun:
     found = figures(extractor, text, "de")
     assert not any(noun in name for name in found), found
     assert not any(noun in m.name for m in german_rule_mentions(text))
+
+
+def test_german_names_without_a_role_word_by_their_given_name(extractor: FigureExtractor) -> None:
+    text = (
+        "„Die Rechnung geht nicht auf“, sagte Petra Lange am Dienstag. Laut Tobias Kern "
+        "bleibt die Nachfrage hoch. Lange verwies auf die Milliarden für Rechenzentren."
+    )
+    found = figures(extractor, text, "de")
+    assert found["Petra Lange"] == ("PER", 2)  # the surname alone counts for her
+    assert found["Tobias Kern"] == ("PER", 1)
+    # Capitalised nouns after a given name-like word never make a person.
+    assert figures(extractor, "Mark Milliarden Ausgaben Blase Rechenzentren", "de") == {}
+    roles_only = FigureExtractor(extractor.registry, german_given_names=False)
+    assert "Petra Lange" not in figures(roles_only, text, "de")

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tracker.figures.english import EnglishFigures
+from tracker.figures.first_names import given_names
 from tracker.figures.german import german_rule_mentions
 from tracker.figures.registry import Registry, RegistryMatcher, load_registry
 from tracker.records import Document, Figure, FigureMention
@@ -22,7 +23,7 @@ from tracker.records import Document, Figure, FigureMention
 __all__ = ["FigureExtractor", "extractor_version", "load_registry", "summarize"]
 
 # Bump when the extraction code changes what it finds; stored with every mention.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 
 def extractor_version(models_dir: Path) -> str:
@@ -36,15 +37,19 @@ def _version(registry: Registry) -> str:
 
 
 class FigureExtractor:
-    def __init__(self, registry: Registry) -> None:
+    """`german_given_names`: also find German-text names by a known given name (see
+    `first_names.py`), not only by role words and legal forms."""
+
+    def __init__(self, registry: Registry, german_given_names: bool = True) -> None:
         self.registry = registry
-        self.version = _version(registry)
+        self.version = _version(registry) + ("" if german_given_names else "-roles-only")
+        self._given = given_names() if german_given_names else frozenset()
         self._matcher = RegistryMatcher(registry)
         self._english = EnglishFigures(registry)
 
     @classmethod
-    def from_models(cls, models_dir: Path) -> FigureExtractor:
-        return cls(load_registry(models_dir / "figures" / "registry.yaml"))
+    def from_models(cls, models_dir: Path, german_given_names: bool = True) -> FigureExtractor:
+        return cls(load_registry(models_dir / "figures" / "registry.yaml"), german_given_names)
 
     def extract(self, documents: Sequence[Document]) -> list[list[FigureMention]]:
         """The resolved mentions of each document, in text order."""
@@ -61,7 +66,7 @@ class FigureExtractor:
                 FigureMention(m.entry.name, m.entry.type, m.surface, m.start, m.end, True)
                 for m in self._matcher.find(doc.text)
             ]
-            rules = german_rule_mentions(doc.text) if doc.lang == "de" else []
+            rules = german_rule_mentions(doc.text, self._given) if doc.lang == "de" else []
             results[i] = registry + rules
         return [
             resolve(doc.text, mentions) for doc, mentions in zip(documents, results, strict=True)

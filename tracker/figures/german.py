@@ -118,9 +118,30 @@ _NOT_NAME_WORD = {
 }
 
 
-def german_rule_mentions(text: str) -> list[FigureMention]:
-    """Names outside the registry, found by role words and legal forms."""
+# A given name and a surname: "Petra Lange", "sagte Tobias Kern", "Anna von Bergen".
+_GIVEN_AND_SURNAME = re.compile(
+    rf"(?<![\w-])(?=(?P<name>(?P<first>{_NAME_WORD})\s+(?:(?:von|van|de|der|zu)\s+)?"
+    rf"(?P<last>{_NAME_WORD}))(?![\w-]))"
+)
+# Endings of German nouns, never of surnames.
+_NOUN_ENDINGS = ("ung", "heit", "keit", "schaft", "tion", "ität", "ismus", "ment", "nis")
+
+
+def german_rule_mentions(
+    text: str, given_names: frozenset[str] = frozenset()
+) -> list[FigureMention]:
+    """Names outside the registry, found by role words, legal forms and, with
+    `given_names`, a known given name followed by a surname."""
     mentions = []
+    for match in _GIVEN_AND_SURNAME.finditer(text):
+        first, last = match.group("first"), match.group("last")
+        if first.split("-")[0] not in given_names or last in _NOT_NAME_WORD:
+            continue
+        if last.endswith(_NOUN_ENDINGS) or last in _NOT_NAME_START:
+            continue
+        name = match.group("name")
+        start = match.start("name")
+        mentions.append(FigureMention(name, "PER", name, start, start + len(name), False))
     for match in _PERSON.finditer(text):
         name = match.group("name")
         if any(word in _NOT_NAME_WORD for word in name.split()):
