@@ -9,6 +9,7 @@ guesses.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -44,6 +45,7 @@ class FigureExtractor:
         self.registry = registry
         self.version = _version(registry) + ("" if german_given_names else "-roles-only")
         self._given = given_names() if german_given_names else frozenset()
+        self._surnames = registry_surnames(registry)
         self._matcher = RegistryMatcher(registry)
         self._english = EnglishFigures(registry)
 
@@ -69,12 +71,101 @@ class FigureExtractor:
             rules = german_rule_mentions(doc.text, self._given) if doc.lang == "de" else []
             results[i] = registry + rules
         return [
-            resolve(doc.text, mentions) for doc, mentions in zip(documents, results, strict=True)
+            resolve(doc.text, mentions, self._surnames)
+            for doc, mentions in zip(documents, results, strict=True)
         ]
 
 
-def resolve(text: str, mentions: list[FigureMention]) -> list[FigureMention]:
-    """Drop overlaps (registry first, then longer), map aliases and surnames to full names."""
+# Last words that make a name an organisation, whatever a tagger guessed.
+_ORG_LAST_WORDS = frozenset(
+    {
+        "Labs",
+        "AI",
+        "Capital",
+        "Partners",
+        "Systems",
+        "Inc.",
+        "Inc",
+        "Corp.",
+        "Corp",
+        "Group",
+        "Holdings",
+        "Technologies",
+        "Ventures",
+        "Bank",
+        "GmbH",
+        "AG",
+        "SE",
+        "LLC",
+        "Ltd",
+        "Ltd.",
+        "plc",
+        "Research",
+        "Securities",
+        "Management",
+        "Advisors",
+        "Fund",
+    }
+)
+# Registry surnames that are also common words or common surnames: alone, they are
+# nobody in particular ("Klein", "Cook", "Wang").
+_AMBIGUOUS_SURNAMES = frozenset(
+    {
+        "Klein",
+        "Busch",
+        "Mensch",
+        "Nagel",
+        "Hood",
+        "Marks",
+        "Son",
+        "Cook",
+        "Wood",
+        "Page",
+        "Fink",
+        "Dell",
+        "Sacks",
+        "Haas",
+        "Reiche",
+        "Blume",
+        "Bruch",
+        "Solomon",
+        "Marcus",
+        "Bailey",
+        "Gomez",
+        "Hoffman",
+        "Horowitz",
+        "Tan",
+        "Wang",
+        "Wei",
+        "Amon",
+        "Reil",
+        "Trump",
+    }
+)
+
+
+def registry_surnames(registry: Registry) -> dict[str, FigureMention]:
+    """Surnames that name one registry person even before (or without) the full name:
+    "Lutnick: US-Handelsministerium will ..." is Howard Lutnick."""
+    by_surname: defaultdict[str, list[str]] = defaultdict(list)
+    for entry in registry.entries:
+        if entry.surname:
+            by_surname[entry.surname].append(entry.name)
+    return {
+        surname: FigureMention(names[0], "PER", surname, 0, 0, True)
+        for surname, names in by_surname.items()
+        if len(names) == 1 and len(surname) >= 4 and surname not in _AMBIGUOUS_SURNAMES
+    }
+
+
+def resolve(
+    text: str,
+    mentions: list[FigureMention],
+    known_surnames: dict[str, FigureMention] | None = None,
+) -> list[FigureMention]:
+    """Drop overlaps (registry first, then longer), map aliases and surnames to full names:
+    a full name earlier in the text wins; else a registry person's distinctive surname
+    (`known_surnames`) counts for that person."""
     kept: list[FigureMention] = []
     ranked = sorted(mentions, key=lambda m: (not m.in_registry, -(m.end - m.start), m.start))
     for mention in ranked:
@@ -86,37 +177,51 @@ def resolve(text: str, mentions: list[FigureMention]) -> list[FigureMention]:
     # surnames after that point count for the full name.
     resolved: list[FigureMention] = []
     full_names: dict[str, FigureMention] = {}
+    known = known_surnames or {}
     for mention in kept:
         words = mention.name.split()
-        if mention.type == "PER" and len(words) == 1 and mention.name in full_names:
-            full = full_names[mention.name]
+        if not mention.in_registry and mention.type == "PER" and words[-1] in _ORG_LAST_WORDS:
+            mention = dataclasses.replace(mention, type="ORG")  # "Kaveri Labs", "Quelltext GmbH"
+        # A single word that is the surname of a person named before (or of a registry
+        # person) is that person, whatever type a statistical tagger guessed ("Whitlock").
+        single = len(words) == 1 and (mention.type == "PER" or not mention.in_registry)
+        if single and (mention.name in full_names or mention.name in known):
+            full = full_names.get(mention.name) or known[mention.name]
             mention = FigureMention(
                 full.name, "PER", mention.surface, mention.start, mention.end, full.in_registry
             )
         elif mention.type == "PER" and len(words) > 1:
             full_names.setdefault(words[-1], mention)
         resolved.append(mention)
-    return _add_bare_surnames(text, resolved, full_names)
+    return _add_bare_surnames(text, resolved, full_names, known)
 
 
 def _add_bare_surnames(
-    text: str, mentions: list[FigureMention], full_names: dict[str, FigureMention]
+    text: str,
+    mentions: list[FigureMention],
+    full_names: dict[str, FigureMention],
+    known: dict[str, FigureMention],
 ) -> list[FigureMention]:
-    if not full_names:
+    # Surnames of people in this text, then distinctive registry surnames (anywhere).
+    candidates = {**known, **full_names}
+    if not candidates:
         return mentions
     first_seen: dict[str, int] = {}
     for mention in mentions:
         if mention.type == "PER" and len(mention.name.split()) > 1:
             first_seen.setdefault(mention.name, mention.end)
     pattern = re.compile(
-        r"(?<![\w])(" + "|".join(map(re.escape, full_names)) + r")(?:s|'s|’s)?(?![\w])"
+        r"(?<![\w-])(" + "|".join(map(re.escape, candidates)) + r")(?:s|'s|’s)?(?![\w])"
     )
     added = []
     for match in pattern.finditer(text):
-        full = full_names[match.group(1)]
+        surname = match.group(1)
+        full = candidates[surname]
         start, end = match.start(1), match.end(1)
-        if start < first_seen.get(full.name, len(text)):
-            continue  # only after the full name was introduced
+        if surname in full_names and start < first_seen.get(full.name, len(text)):
+            if surname not in known:
+                continue  # only after the full name was introduced
+            full = known[surname]
         if any(not (end <= m.start or start >= m.end) for m in mentions):
             continue
         added.append(FigureMention(full.name, "PER", match.group(1), start, end, full.in_registry))

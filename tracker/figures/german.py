@@ -24,7 +24,11 @@ _ROLES = (
     r"[Mm]anager(?:in)?|[Pp]rofessor(?:in)?|[Ss]precher(?:in)?|[Gg]eschäftsführer(?:in)?|"
     r"[Aa]ufsichtsratschef(?:in)?|[Pp]artner(?:in)?|[Uu]nternehmer(?:in)?|[Ii]nvestmentchef(?:in)?"
 )
-_NAME_WORD = r"[A-ZÄÖÜ][a-zäöüßéèáíóúç]+(?:-[A-ZÄÖÜ][a-zäöüßéèáíóúç]+)?"
+# A capitalised word in any Latin script ("Yıldız", "Łukasz", "Šimon"): an upper-case
+# letter, then lower-case ones.
+_UPPER = r"[A-ZÀ-ÖØ-ÞĀ-ſ]"
+_LOWER = r"[a-zß-öø-ÿĀ-ſ]"
+_NAME_WORD = rf"(?:{_UPPER}{_LOWER}+(?:-{_UPPER}{_LOWER}+)?)"
 _PERSON = re.compile(
     rf"(?<![\w])(?:[\w-]*-)?(?:{_ROLES})(?:,)?\s+(?:(?:Dr\.|Prof\.)\s+)*"
     rf"(?P<name>{_NAME_WORD}\s+(?:(?:von|van|de|der|zu)\s+)?{_NAME_WORD})(?![\w-])"
@@ -84,6 +88,8 @@ _NOT_NAME_START = {
 }
 # Capitalised nouns that follow role words but are never names.
 _NOT_NAME_WORD = {
+    "KI",
+    "AI",
     "Milliarden",
     "Millionen",
     "Billionen",
@@ -123,21 +129,151 @@ _GIVEN_AND_SURNAME = re.compile(
     rf"(?<![\w-])(?=(?P<name>(?P<first>{_NAME_WORD})\s+(?:(?:von|van|de|der|zu)\s+)?"
     rf"(?P<last>{_NAME_WORD}))(?![\w-]))"
 )
+# Words the name dictionary lists as given names that start other capitalised runs:
+# sentence starts ("Im Gegenzug", "An der Börse") and place names ("San Francisco").
+_NOT_GIVEN = frozenset(
+    {
+        "An",
+        "Im",
+        "In",
+        "Am",
+        "Um",
+        "So",
+        "Da",
+        "Ob",
+        "The",
+        "Big",
+        "New",
+        "San",
+        "Santa",
+        "Los",
+        "Las",
+        "Saint",
+        "St",
+        "Sankt",
+        "Bad",
+        "Fort",
+        "Port",
+        "Mount",
+    }
+)
 # Endings of German nouns, never of surnames.
 _NOUN_ENDINGS = ("ung", "heit", "keit", "schaft", "tion", "ität", "ismus", "ment", "nis")
+
+
+# An organisation introduced by what it is: "der Rechenzentrumsbetreiber Nordkapp Data",
+# "beim Münchner Wagniskapitalgeber Earlybird", "die Firma Nordhessen IT".
+_DESCRIPTOR_HEADS = (
+    "betreiber",
+    "verwalter",
+    "haus",
+    "fertiger",
+    "investor",
+    "hersteller",
+    "zulieferer",
+    "dienstleister",
+    "gesellschaft",
+    "geber",
+    "bank",
+    "fonds",
+    "agentur",
+    "plattform",
+    "konzern",
+    "kanzlei",
+    "institut",
+    "thinktank",
+    "firma",
+    "unternehmen",
+    "start-up",
+    "startup",
+    "mittelständler",
+    "beratung",
+    "ausrüster",
+    "anbieter",
+    "versicherer",
+    "marktforscher",
+    "tochter",
+    "büro",
+    "entwickler",
+    "versorger",
+    "vehikel",
+    "sender",
+    "verlag",
+    "börse",
+    "holding",
+    "gruppe",
+)
+_HEAD = "|".join(
+    sorted(
+        {*_DESCRIPTOR_HEADS, *(h.capitalize() for h in _DESCRIPTOR_HEADS)}, key=len, reverse=True
+    )
+)
+_ORG_WORD = r"(?:[A-ZÄÖÜ][\w&-]*)"
+_ORG_BY_DESCRIPTOR = re.compile(
+    rf"(?<![\w-])[\w-]*?(?:{_HEAD})(?:s|es|n|en)?\s+"
+    rf"(?P<name>{_ORG_WORD}(?:\s+{_ORG_WORD}){{0,2}})(?![\w-])"
+)
+# Capitalised words that end an organisation's name: times ("die Bank Mitte Januar").
+_NOT_ORG_WORD = frozenset(
+    {
+        "Anfang",
+        "Mitte",
+        "Ende",
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+        "Montag",
+        "Dienstag",
+        "Mittwoch",
+        "Donnerstag",
+        "Freitag",
+        "Samstag",
+        "Sonntag",
+        "Jahr",
+        "Jahres",
+        "Quartal",
+    }
+)
+
+
+def _descriptor_orgs(text: str, given_names: frozenset[str]) -> list[FigureMention]:
+    mentions = []
+    for match in _ORG_BY_DESCRIPTOR.finditer(text):
+        words = match.group("name").split()
+        kept: list[str] = []
+        for word in words:
+            if word in _NOT_ORG_WORD or word in _NOT_NAME_WORD or word in _NOT_NAME_START:
+                break
+            kept.append(word)
+        if not kept or kept[0] in given_names:  # "Investor Michael Burry" is a person
+            continue
+        name = " ".join(kept)
+        start = match.start("name")
+        mentions.append(FigureMention(name, "ORG", name, start, start + len(name), False))
+    return mentions
 
 
 def german_rule_mentions(
     text: str, given_names: frozenset[str] = frozenset()
 ) -> list[FigureMention]:
-    """Names outside the registry, found by role words, legal forms and, with
-    `given_names`, a known given name followed by a surname."""
-    mentions = []
+    """Names outside the registry, found by role words, legal forms, descriptors
+    ("der Netzbetreiber Amprion") and, with `given_names`, a known given name followed by
+    a surname."""
+    mentions = _descriptor_orgs(text, given_names)
     for match in _GIVEN_AND_SURNAME.finditer(text):
         first, last = match.group("first"), match.group("last")
-        if first.split("-")[0] not in given_names or last in _NOT_NAME_WORD:
+        if first.split("-")[0] not in given_names or first in _NOT_GIVEN:
             continue
-        if last.endswith(_NOUN_ENDINGS) or last in _NOT_NAME_START:
+        if last in _NOT_NAME_WORD or last.endswith(_NOUN_ENDINGS) or last in _NOT_NAME_START:
             continue
         name = match.group("name")
         start = match.start("name")

@@ -104,12 +104,15 @@ class RegistryMatch:
 
 
 def _declined_variants(form: str) -> set[str]:
-    """German declension of multi-word names: 'Deutsche Bank' → 'Deutschen Bank'."""
+    """German forms of multi-word names: declension ('Deutsche Bank' → 'Deutschen Bank')
+    and the hyphenated form German compounds take ('DZ-Bank-Analyst', 'Goldman-Sachs')."""
     words = form.split(" ")
     variants = {form}
     if len(words) > 1:
         declined = [w + "n" if w[:1].isupper() and w.endswith("e") else w for w in words[:-1]]
         variants.add(" ".join([*declined, words[-1]]))
+        if all(w[:1].isupper() or w[:1].isdigit() for w in words):
+            variants.add("-".join(words))
     return variants
 
 
