@@ -10,7 +10,7 @@ def frame(rows: list[tuple[str, str, float, str, float]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["published", "source", "stance", "label", "relevance"])
 
 
-def test_index_is_the_relevance_weighted_mean_of_relevant_articles() -> None:
+def test_index_balances_sources_and_keeps_the_raw_mean() -> None:
     articles = frame(
         [
             ("2026-03-02T08:00:00+00:00", "a", 0.8, "fomo", 1.0),
@@ -20,16 +20,50 @@ def test_index_is_the_relevance_weighted_mean_of_relevant_articles() -> None:
             ("2026-03-04T10:00:00+00:00", "c", 0.5, "fomo", 0.2),
         ]
     )
-    daily = daily_index(articles, min_relevance=0.5)
+    daily = daily_index(articles, min_relevance=0.5, model_version="m1")
     assert list(daily.columns) == DAILY_COLUMNS
     day = daily.iloc[0]
     assert day["date"] == "2026-03-02"
     assert (day["items"], day["articles"], day["sources"]) == (4, 3, 2)
-    assert day["index"] == pytest.approx((0.8 * 1.0 - 0.4 * 0.6 + 0.0 * 0.9) / 2.5)
+    assert day["index_raw"] == pytest.approx((0.8 * 1.0 - 0.4 * 0.6 + 0.0 * 0.9) / 2.5)
+    # Source a: mean (0.8·1 + 0·0.9) / 1.9, weight √1.9; source b: -0.4, weight √0.6.
+    a, b = 0.8 / 1.9, -0.4
+    expected = (math.sqrt(1.9) * a + math.sqrt(0.6) * b) / (math.sqrt(1.9) + math.sqrt(0.6))
+    assert day["index"] == pytest.approx(expected)
     assert day["fomo_share"] + day["neutral_share"] + day["overspend_share"] == pytest.approx(1)
-    assert day["overspend_share"] == pytest.approx(0.6 / 2.5)
+    assert day["ci_low"] <= day["index"] <= day["ci_high"]
+    assert day["low_volume"] and day["model_version"] == "m1"
     empty_day = daily.iloc[1]
     assert empty_day["articles"] == 0 and math.isnan(empty_day["index"])
+
+
+def test_smoothed_series_skip_days_without_articles() -> None:
+    rows = [
+        (f"2026-03-{d:02d}T08:00:00+00:00", "a", 0.1 * (d % 5) - 0.2, "neutral", 1.0)
+        for d in range(1, 31)
+        if d != 10
+    ]
+    daily = daily_index(frame(rows), 0.5).set_index("date")
+    values = daily["index"]
+    assert daily.loc["2026-03-07", "index_ma7"] == pytest.approx(
+        values.loc["2026-03-01":"2026-03-07"].mean()
+    )
+    # 5 % daily decay: yesterday weighs 0.95, the day before 0.95², …
+    weights = [0.95**k for k in range(3)]
+    first3 = values.loc["2026-03-01":"2026-03-03"].to_numpy()[::-1]
+    assert daily.loc["2026-03-03", "index_decay"] == pytest.approx(
+        sum(w * v for w, v in zip(weights, first3, strict=True)) / sum(weights)
+    )
+    assert math.isnan(daily.loc["2026-03-20", "index_z"])  # 18 earlier days: too few
+    assert not math.isnan(daily.loc["2026-03-30", "index_z"])
+
+
+def test_recent_days_are_provisional() -> None:
+    rows = [(f"2026-03-{d:02d}T08:00:00+00:00", "a", 0.2, "fomo", 1.0) for d in range(1, 11)]
+    daily = daily_index(frame(rows), 0.5, last_fetch="2026-03-10T06:00:00+00:00")
+    assert daily.set_index("date")["provisional"].to_dict() == {
+        f"2026-03-{d:02d}": d > 7 for d in range(1, 11)
+    }
 
 
 def test_no_articles_gives_an_empty_table_with_the_columns() -> None:
@@ -49,7 +83,7 @@ def test_a_wire_story_in_several_outlets_counts_once() -> None:
     first, second = daily.iloc[0], daily.iloc[1]
     assert (first["items"], first["duplicates"], first["articles"]) == (3, 1, 2)
     # The first-published copy (outlet 2, 08:00) stands for the story.
-    assert first["index"] == pytest.approx((-0.7 + 0.6) / 2)
+    assert first["index_raw"] == pytest.approx((-0.7 + 0.6) / 2)
     assert (second["items"], second["duplicates"], second["articles"]) == (1, 1, 0)
     assert math.isnan(second["index"])
 

@@ -170,7 +170,7 @@ def test_index_command_rebuilds_from_the_database(
     figures.unlink()
     assert main(["index", "--data-dir", str(data), "--scorer", "lexicon"]) == 0
     assert index.read_bytes() == before and figures.read_bytes() == figures_before
-    assert before.startswith(b"date,items,duplicates,articles,sources,index,fomo_share,")
+    assert before.startswith(b"date,items,duplicates,articles,sources,low_volume,index,")
     assert figures_before.startswith(
         b"date,figure,type,mentions,articles,stance_mean,fomo_share,overspend_share\n"
     )

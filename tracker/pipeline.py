@@ -20,7 +20,14 @@ from typing import Protocol
 
 import pandas as pd
 
-from tracker.aggregate import daily_index, figure_mood, figure_sentences_in_index, figures_daily
+from tracker.aggregate import (
+    BREAKDOWNS,
+    breakdown,
+    daily_index,
+    figure_mood,
+    figure_sentences_in_index,
+    figures_daily,
+)
 from tracker.collect import HttpClient, collect_source
 from tracker.collect.fulltext import with_full_text
 from tracker.collect.robots import Robots
@@ -303,13 +310,13 @@ def rebuild_index(store: Store, settings: Settings, version: str) -> list[Path]:
                 version,
                 ", ".join(others),
             )
-    daily = daily_index(articles, settings.min_relevance)
+    daily = daily_index(articles, settings.min_relevance, version, store.last_fetch())
     sentences = store.figure_sentences(version, extractor_version(settings.models_dir))
     figures = figures_daily(sentences, articles, settings.min_relevance)
-    return [
-        write_csv(daily, settings.index_dir / "daily_index.csv"),
-        write_csv(figures, settings.index_dir / "figures_daily.csv"),
-    ]
+    tables = {"daily_index.csv": daily, "figures_daily.csv": figures}
+    for key, name in BREAKDOWNS.items():
+        tables[name] = breakdown(articles, settings.min_relevance, key)
+    return [write_csv(table, settings.index_dir / name) for name, table in tables.items()]
 
 
 def figure_ranking(

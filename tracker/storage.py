@@ -364,6 +364,10 @@ class Store:
             if minhash is not None and moment is not None:
                 yield Known(row["id"], row["story"], moment, minhash)
 
+    def last_fetch(self) -> str | None:
+        """ISO time of the most recent fetch of any item."""
+        return self.db.execute("SELECT MAX(fetched) FROM items").fetchone()[0]
+
     def item_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM items").fetchone()[0])
 
@@ -494,7 +498,7 @@ class Store:
             SELECT i.id AS item_id, i.source, i.kind, i.lang, i.url, i.title,
                    COALESCE(i.story_id, i.id) AS story_id, i.text_source,
                    COALESCE(i.published, i.fetched) AS published,
-                   s.stance, s.label, s.relevance, s.confidence
+                   s.stance, s.label, s.relevance, s.confidence, s.scored_at
             FROM items i JOIN scores s
               ON s.content_hash = i.content_hash AND s.model_version = ?
             ORDER BY i.id"""
