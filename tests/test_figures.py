@@ -106,3 +106,8 @@ def test_german_names_without_a_role_word_by_their_given_name(extractor: FigureE
     assert figures(extractor, "Mark Milliarden Ausgaben Blase Rechenzentren", "de") == {}
     roles_only = FigureExtractor(extractor.registry, german_given_names=False)
     assert "Petra Lange" not in figures(roles_only, text, "de")
+
+
+def test_transcript_speaker_roles_are_not_people(extractor: FigureExtractor) -> None:
+    text = "Host: Welcome back.\n\nGuest: Thanks. Nvidia's orders are sold out."
+    assert set(figures(extractor, text, "en")) == {"Nvidia"}

@@ -26,7 +26,14 @@ from tracker.config import Settings, load_sources
 from tracker.errors import EXIT_NO_SOURCE, EXIT_OK, FetchError, InputError, TrackerError
 from tracker.extract import page_main_text
 from tracker.figures import FigureExtractor
-from tracker.pipeline import ScoredText, figure_ranking, rebuild_index, run_daily, score_texts
+from tracker.pipeline import (
+    ScoredText,
+    figure_ranking,
+    rebuild_index,
+    run_daily,
+    score_texts,
+    write_report,
+)
 from tracker.score import SCORERS, load_scorer, model_version
 from tracker.storage import Store
 
@@ -192,14 +199,67 @@ def daily(
 
 
 @cli.command()
+@click.option(
+    "--from", "start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day (UTC)."
+)
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet"]),
+    default="csv",
+    show_default=True,
+    help="File format of the tables.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write to (default: DATA/index).",
+)
 @common_options
-def index(data_dir: Path | None, scorer: str | None, verbose: bool) -> int:
-    """Rebuild the index CSVs from the database (no fetching, no scoring)."""
+def index(
+    start: Any,
+    end: Any,
+    fmt: str,
+    out: Path | None,
+    data_dir: Path | None,
+    scorer: str | None,
+    verbose: bool,
+) -> int:
+    """Rebuild the index tables from the database (no fetching, no scoring)."""
+    settings = _settings(data_dir, scorer)
+    _setup_logging(verbose, _stderr_console(None))
+    _require_database(settings)
+    first = start.strftime("%Y-%m-%d") if start else None
+    last = end.strftime("%Y-%m-%d") if end else None
+    with Store.open(settings.db_path) as store:
+        paths = rebuild_index(store, settings, model_version(settings), first, last, fmt, out)
+    for path in paths:
+        click.echo(f"wrote {path}")
+    return EXIT_OK
+
+
+@cli.command()
+@click.option(
+    "--days", default=14, show_default=True, type=click.IntRange(min=1), help="Days shown."
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The HTML file (default: DATA/report/index.html).",
+)
+@common_options
+def report(
+    days: int, out: Path | None, data_dir: Path | None, scorer: str | None, verbose: bool
+) -> int:
+    """Write the HTML report and the index chart (PNG)."""
     settings = _settings(data_dir, scorer)
     _setup_logging(verbose, _stderr_console(None))
     _require_database(settings)
     with Store.open(settings.db_path) as store:
-        paths = rebuild_index(store, settings, model_version(settings))
+        paths = write_report(store, settings, model_version(settings), days, out)
     for path in paths:
         click.echo(f"wrote {path}")
     return EXIT_OK

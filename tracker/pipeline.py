@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -33,7 +33,7 @@ from tracker.collect.fulltext import with_full_text
 from tracker.collect.robots import Robots
 from tracker.config import Settings
 from tracker.errors import TrackerError
-from tracker.export import write_csv
+from tracker.export import write_atomic, write_table
 from tracker.extract import content_hash, detect_language, document_text, item_text, make_document
 from tracker.extract.stories import WINDOW, StoryIndex
 from tracker.figures import FigureExtractor, extractor_version, summarize
@@ -100,6 +100,7 @@ def run_daily(
             result.items_scored = score_pending(store, settings, version, progress, scorer)
             result.figures_extracted = extract_pending_figures(store, settings, progress)
             result.index_files = rebuild_index(store, settings, version)
+            result.index_files += write_report(store, settings, version)
         except BaseException as exc:
             store.finish_run(
                 run_id, "failed", _totals(result), error=f"{type(exc).__name__}: {exc}"
@@ -297,8 +298,18 @@ def extract_pending_figures(store: Store, settings: Settings, progress: Progress
     return len(unique)
 
 
-def rebuild_index(store: Store, settings: Settings, version: str) -> list[Path]:
-    """Write DATA/index/*.csv from the database, using the scores of `version`."""
+def rebuild_index(
+    store: Store,
+    settings: Settings,
+    version: str,
+    start: str | None = None,
+    end: str | None = None,
+    fmt: str = "csv",
+    folder: Path | None = None,
+) -> list[Path]:
+    """Write DATA/index/*.csv (or `folder`, or .parquet) from the database, using the
+    scores of `version`; with `start` / `end` (ISO dates), only those days' rows (the
+    smoothed series still see the whole history)."""
     articles = store.scored_articles(version)
     if articles.empty:
         others = [v for v in store.score_versions() if v != version]
@@ -316,7 +327,56 @@ def rebuild_index(store: Store, settings: Settings, version: str) -> list[Path]:
     tables = {"daily_index.csv": daily, "figures_daily.csv": figures}
     for key, name in BREAKDOWNS.items():
         tables[name] = breakdown(articles, settings.min_relevance, key)
-    return [write_csv(table, settings.index_dir / name) for name, table in tables.items()]
+    folder = folder or settings.index_dir
+    written = []
+    for name, table in tables.items():
+        if start:
+            table = table[table["date"] >= start]
+        if end:
+            table = table[table["date"] <= end]
+        written.append(write_table(table, folder / name, fmt))
+    return written
+
+
+def write_report(
+    store: Store, settings: Settings, version: str, days: int = 14, path: Path | None = None
+) -> list[Path]:
+    """DATA/report/index.html (chart embedded) and DATA/report/daily_index.png."""
+    from tracker.export.chart import index_chart
+    from tracker.export.report import Driver, build_report
+    from tracker.export.report import write_report as write_page
+
+    articles = store.scored_articles(version)
+    daily = daily_index(articles, settings.min_relevance, version, store.last_fetch())
+    by_language = breakdown(articles, settings.min_relevance, "lang")
+    valued = daily.dropna(subset=["index"])
+    latest = str(valued["date"].iloc[-1]) if not valued.empty else "9999-12-31"
+    start = (date.fromisoformat(latest[:10]) - timedelta(days=days - 1)).isoformat()
+    figures = figure_ranking(store, settings, version, start, latest).head(15)
+    recent = sorted(valued["date"])[-3:]
+    drivers = [
+        Driver(
+            date=str(row["day"]),
+            source=str(row["source"]),
+            title=str(row["title"] or ""),
+            url=str(row["url"]) if row["url"] else None,
+            sentence=document_text(str(row["title"] or ""), str(row["text"]))[
+                int(row["start"]) : int(row["end"])
+            ].strip(),
+            stance=float(row["stance"]),
+            relevance=float(row["relevance"]),
+        )
+        for row in store.sentence_drivers(
+            version, recent[0] if recent else latest, settings.min_relevance, 12
+        )
+    ]
+    chart = index_chart(daily.tail(max(days, 90)))
+    folder = settings.data_dir / "report"
+    page = build_report(daily, by_language, figures, drivers, chart, days)
+    png = folder / "daily_index.png"
+    png.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(png, chart)
+    return [write_page(page, path or folder / "index.html"), png]
 
 
 def figure_ranking(

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -524,6 +525,26 @@ class Store:
         return pd.read_sql_query(
             query, self.db, params={"model": model_version, "extractor": extractor_version}
         )
+
+    def sentence_drivers(
+        self, model_version: str, first_day: str, min_relevance: float, limit: int
+    ) -> list[dict[str, Any]]:
+        """The sentences that moved the score most (relevance × |stance|) in the relevant
+        articles published on or after `first_day`, with their article."""
+        rows = self.db.execute(
+            """SELECT substr(COALESCE(i.published, i.fetched), 1, 10) AS day, i.source,
+                      i.title, i.text, i.url, ss.start, ss.end, ss.stance, ss.relevance
+               FROM items i
+               JOIN scores s ON s.content_hash = i.content_hash AND s.model_version = :model
+               JOIN sentence_scores ss
+                 ON ss.content_hash = i.content_hash AND ss.model_version = :model
+               WHERE substr(COALESCE(i.published, i.fetched), 1, 10) >= :day
+                 AND s.relevance >= :relevance
+               ORDER BY ss.relevance * ABS(ss.stance) DESC, i.id, ss.idx
+               LIMIT :limit""",
+            {"model": model_version, "day": first_day, "relevance": min_relevance, "limit": limit},
+        ).fetchall()
+        return [dict(row) for row in rows]
 
     def score_versions(self) -> list[str]:
         rows = self.db.execute("SELECT DISTINCT model_version FROM scores ORDER BY 1").fetchall()

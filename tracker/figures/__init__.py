@@ -24,7 +24,7 @@ from tracker.records import Document, Figure, FigureMention
 __all__ = ["FigureExtractor", "extractor_version", "load_registry", "summarize"]
 
 # Bump when the extraction code changes what it finds; stored with every mention.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 
 def extractor_version(models_dir: Path) -> str:
@@ -76,6 +76,25 @@ class FigureExtractor:
         ]
 
 
+# Speaker labels of transcripts ("<v Guest>", "Moderator:"): roles, not people.
+_ROLE_LABELS = frozenset(
+    {
+        "Guest",
+        "Host",
+        "Moderator",
+        "Moderatorin",
+        "Speaker",
+        "Sprecher",
+        "Sprecherin",
+        "Interviewer",
+        "Interviewerin",
+        "Gast",
+        "Anchor",
+        "Reporter",
+        "Reporterin",
+        "Caller",
+    }
+)
 # Last words that make a name an organisation, whatever a tagger guessed.
 _ORG_LAST_WORDS = frozenset(
     {
@@ -167,6 +186,7 @@ def resolve(
     a full name earlier in the text wins; else a registry person's distinctive surname
     (`known_surnames`) counts for that person."""
     kept: list[FigureMention] = []
+    mentions = [m for m in mentions if m.in_registry or m.name not in _ROLE_LABELS]
     ranked = sorted(mentions, key=lambda m: (not m.in_registry, -(m.end - m.start), m.start))
     for mention in ranked:
         if all(mention.end <= k.start or mention.start >= k.end for k in kept):
