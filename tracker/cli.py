@@ -30,6 +30,7 @@ from tracker.pipeline import (
     ScoredText,
     figure_ranking,
     rebuild_index,
+    run_backfill,
     run_daily,
     score_texts,
     write_report,
@@ -236,6 +237,42 @@ def index(
     with Store.open(settings.db_path) as store:
         paths = rebuild_index(store, settings, model_version(settings), first, last, fmt, out)
     for path in paths:
+        click.echo(f"wrote {path}")
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show progress bars (default: when stderr is a terminal).",
+)
+@common_options
+def backfill(
+    archive: Path,
+    progress: bool | None,
+    data_dir: Path | None,
+    scorer: str | None,
+    verbose: bool,
+) -> int:
+    """Score an archive of dated articles (JSON lines or Parquet) into the database."""
+    settings = _settings(data_dir, scorer)
+    console = _stderr_console(progress)
+    _setup_logging(verbose, console)
+    show = console.is_terminal if progress is None else progress
+    if show:
+        with _progress_bar(console) as bar:
+            result = run_backfill(archive, settings, _RichProgress(bar))
+    else:
+        result = run_backfill(archive, settings)
+    for error in result.errors:
+        click.echo(f"skipped: {error}", err=True)
+    click.echo(
+        f"read {result.items_read} articles ({len(result.errors)} unreadable): "
+        f"new {result.items_new}, updated {result.items_updated}, scored {result.items_scored}"
+    )
+    for path in result.index_files:
         click.echo(f"wrote {path}")
     return EXIT_OK
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import pandas as pd
 
@@ -29,6 +29,7 @@ from tracker.aggregate import (
     figures_daily,
 )
 from tracker.collect import HttpClient, collect_source
+from tracker.collect.archive import read_archive
 from tracker.collect.fulltext import with_full_text
 from tracker.collect.robots import Robots
 from tracker.config import Settings
@@ -51,6 +52,7 @@ from tracker.score import Scorer, load_scorer, model_version, score_documents
 from tracker.storage import RunTotals, Store, now_utc
 
 log = logging.getLogger("tracker")
+T = TypeVar("T")
 
 # Items scored (and committed) together: small enough that a crash loses little work,
 # large enough that sentence batches stay full.
@@ -113,6 +115,74 @@ def run_daily(
             result.status = "partial"
         store.finish_run(run_id, result.status, _totals(result))
         return result
+
+
+@dataclass
+class BackfillResult:
+    run_id: int
+    items_read: int
+    items_new: int
+    items_updated: int
+    items_scored: int
+    errors: list[str]
+    index_files: list[Path] = field(default_factory=list)
+
+
+def run_backfill(
+    archive: Path,
+    settings: Settings,
+    progress: Progress | None = None,
+    scorer: Scorer | None = None,
+) -> BackfillResult:
+    """Store an archive's dated articles (`collect/archive.py`), score them, extract their
+    figures and rebuild the index and the report. Rerunning adds nothing."""
+    progress = progress or NoProgress()
+    records, errors = read_archive(archive)
+    with Store.open(settings.db_path) as store:
+        version = scorer.model_version if scorer else model_version(settings)
+        run_id = store.start_run(str(archive), version)
+        result = BackfillResult(run_id, len(records), 0, 0, 0, errors)
+        try:
+            oldest = min((r.item.published for r in records if r.item.published), default=None)
+            stories = StoryIndex(store.story_signatures(oldest - WINDOW)) if oldest else None
+            fetched = now_utc()
+            counts: Counter[str] = Counter()
+            advance = progress.task("store", len(records))
+            for chunk in _chunks(records, 500):
+                with store.transaction():
+                    for record in chunk:
+                        store.upsert_source(
+                            Source(record.item.source, record.source_kind, "auto", path=archive)
+                        )
+                        stored = to_stored(record.item, fetched)
+                        outcome = store.upsert_item(stored)
+                        counts[outcome] += 1
+                        if outcome == "new" and stories is not None:
+                            moment = stored.published or stored.fetched
+                            story = stories.assign(stored.item_id, stored.text, moment)
+                            store.set_story(stored.item_id, *story)
+                advance(len(chunk))
+            result.items_new, result.items_updated = counts["new"], counts["updated"]
+            result.items_scored = score_pending(store, settings, version, progress, scorer)
+            extract_pending_figures(store, settings, progress)
+            result.index_files = rebuild_index(store, settings, version)
+            result.index_files += write_report(store, settings, version)
+        except BaseException as exc:
+            store.finish_run(run_id, "failed", _backfill_totals(result), f"{exc}")
+            raise
+        store.finish_run(run_id, "backfill", _backfill_totals(result))
+    return result
+
+
+def _backfill_totals(result: BackfillResult) -> RunTotals:
+    return RunTotals(
+        sources_total=1,
+        sources_ok=1,
+        sources_failed=0,
+        items_new=result.items_new,
+        items_updated=result.items_updated,
+        items_scored=result.items_scored,
+    )
 
 
 def _totals(result: DailyResult) -> RunTotals:
@@ -248,7 +318,7 @@ def to_stored(item: CollectedItem, fetched: datetime) -> StoredItem:
     )
 
 
-def _chunks(items: Sequence[StoredItem], size: int) -> Iterable[Sequence[StoredItem]]:
+def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
