@@ -10,6 +10,7 @@ import hashlib
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from email.utils import formatdate
@@ -94,11 +95,18 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 status, headers, body = answers.pop(0) if len(answers) > 1 else answers[0]
                 self._record(relative, inm, ims, status)
                 self.send_response(status)
+                trickle = float(headers.get("X-Trickle", "0"))  # seconds per 8 bytes
                 for key, value in headers.items():
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                if not trickle:
+                    self.wfile.write(body)
+                    return
+                for start in range(0, len(body), 8):
+                    self.wfile.write(body[start : start + 8])
+                    self.wfile.flush()
+                    time.sleep(trickle)
                 return
             if not target.is_file() or server.root.resolve() not in target.parents:
                 self._finish(relative, inm, ims, 404, b"not found", "text/plain")
@@ -173,6 +181,13 @@ def serve() -> Iterator[callable]:  # type: ignore[valid-type]
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Settings with a fresh data dir and no politeness delays (the server is ours); the
-    encoder cache is shared across tests and runs."""
-    return replace(Settings(), data_dir=tmp_path / "data", host_delay_s=0.0, backoff_s=0.0)
+    """Settings with a fresh data dir and no politeness delays (the server is ours), and
+    links to loopback allowed explicitly (the test server is on 127.0.0.1); the encoder
+    cache is shared across tests and runs."""
+    return replace(
+        Settings(),
+        data_dir=tmp_path / "data",
+        host_delay_s=0.0,
+        backoff_s=0.0,
+        allow_private_addresses=True,
+    )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import sys
 from pathlib import Path
@@ -142,3 +143,21 @@ def test_podcast_episodes_get_their_best_transcript(
     assert qa["text_source"] == "transcript" and qa["text"].startswith("Sarah: ")
     assert (without["kind"], without["text_source"]) == ("episode", "feed")
     assert TEASER in without["text"]
+
+
+@pytest.mark.realworld
+def test_links_into_private_networks_keep_the_feed_text(
+    realworld: Path, serve, settings, tmp_path: Path
+) -> None:
+    pages = serve(realworld)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "feed.xml").write_bytes(rss([item("Heise", pages.url("html/heise__fundus.html"))]))
+    feeds = serve(site)
+    source = Source("test-news", SourceKind.NEWS, "auto", url=feeds.url("feed.xml"))
+    strict = dataclasses.replace(settings, allow_private_addresses=False)
+    with Store.open(tmp_path / "t.sqlite") as store, HttpClient(strict.http_policy) as http:
+        report = collect_one(store, source, http, Robots(http))
+    assert report.status == "ok" and report.items_new == 1  # the feed itself is configured
+    assert pages.requests == []  # neither robots.txt nor the page was requested
+    assert rows(tmp_path / "t.sqlite")["Heise"]["text_source"] == "feed"

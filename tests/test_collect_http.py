@@ -26,7 +26,7 @@ class FakeTime:
         return self.now
 
 
-def client(time: FakeTime | None = None, **policy: float) -> HttpClient:
+def client(time: FakeTime | None = None, **policy: float | bool) -> HttpClient:
     time = time or FakeTime()
     settings = {"host_delay_s": 0.0, "backoff_s": 0.5, **policy}
     return HttpClient(HttpPolicy(UA, **settings), sleep=time.sleep, clock=time.clock)  # type: ignore[arg-type]
@@ -119,7 +119,7 @@ def test_robots_txt_is_obeyed_for_pages(serve) -> None:
     server.routes["robots.txt"] = [
         (200, {}, b"User-agent: *\nDisallow: /private/\n\nUser-agent: other\nDisallow: /\n")
     ]
-    with client() as http:
+    with client(allow_private=True) as http:
         robots = Robots(http)
         assert robots.allowed(server.url("news/1.html"))
         assert not robots.allowed(server.url("private/2.html"))
@@ -130,7 +130,26 @@ def test_robots_txt_is_obeyed_for_pages(serve) -> None:
 def test_missing_robots_allows_and_broken_robots_forbids(serve) -> None:
     missing, broken = serve(FIXTURES), serve(FIXTURES)
     broken.routes["robots.txt"] = [(500, {}, b"")]
-    with client(retries=0) as http:
+    with client(retries=0, allow_private=True) as http:
         robots = Robots(http)
         assert robots.allowed(missing.url("any/page.html"))  # 404: no rules
         assert not robots.allowed(broken.url("any/page.html"))  # 5xx: stay away
+
+
+def test_links_into_private_networks_are_refused_unless_allowed(serve) -> None:
+    server = serve(FIXTURES)
+    url = server.url("capex-en.atom")
+    with client() as http:
+        with pytest.raises(FetchError, match=r"non-public address \(127\.0\.0\.1\).*ALLOW"):
+            http.get(url, public_only=True)
+        assert http.get(url).status == 200  # a feeds.yaml URL is the operator's choice
+        assert not server.requests[:-1]  # the refused link was never requested
+    with client(allow_private=True) as http:
+        assert http.get(url, public_only=True).status == 200
+
+
+def test_a_response_that_trickles_in_is_cut_off(serve) -> None:
+    server = serve(FIXTURES)
+    server.routes["slow.xml"] = [(200, {"X-Trickle": "0.2"}, b"<rss>" + b" " * 100 + b"</rss>")]
+    with client(total_timeout_s=1.0) as http, pytest.raises(FetchError, match="longer than 1 s"):
+        http.get(server.url("slow.xml"))

@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -239,6 +240,63 @@ def index(
     for path in paths:
         click.echo(f"wrote {path}")
     return EXIT_OK
+
+
+@cli.command()
+@click.option("--runs", default=10, show_default=True, type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: runs and failing.")
+@common_options
+def status(
+    runs: int, as_json: bool, data_dir: Path | None, scorer: str | None, verbose: bool
+) -> int:
+    """Recent runs and the sources that keep failing."""
+    settings = _settings(data_dir, scorer)
+    _setup_logging(verbose, _stderr_console(None))
+    _require_database(settings)
+    with Store.open(settings.db_path) as store:
+        recent = store.recent_runs(runs)
+        failing = store.failing_sources()
+    for run in recent:
+        run["seconds"] = _duration(run["started"], run["finished"])
+    if as_json:
+        click.echo(json.dumps({"runs": recent, "failing_sources": failing}, ensure_ascii=False))
+        return EXIT_OK
+    table = Table(title="recent runs", title_justify="left")
+    for column in ("run", "started", "seconds", "status", "sources failed", "new", "scored"):
+        table.add_column(column, justify="left" if column in ("started", "status") else "right")
+    for run in recent:
+        table.add_row(
+            str(run["id"]),
+            run["started"],
+            "–" if run["seconds"] is None else f"{run['seconds']:.0f}",
+            run["status"],
+            f"{run['sources_failed']} of {run['sources_total']}",
+            str(run["items_new"]),
+            str(run["items_scored"]),
+        )
+    console = Console()
+    console.print(table)
+    if failing:
+        table = Table(title="failing sources", title_justify="left")
+        for column in ("source", "failed runs in a row", "since", "latest error"):
+            table.add_column(column)
+        for source in failing:
+            table.add_row(
+                source["source"],
+                str(source["failed_runs"]),
+                source["since"],
+                (source["last_error"] or "")[:120],
+            )
+        console.print(table)
+    else:
+        console.print("No source is failing.")
+    return EXIT_OK
+
+
+def _duration(started: str, finished: str | None) -> float | None:
+    if not finished:
+        return None
+    return (datetime.fromisoformat(finished) - datetime.fromisoformat(started)).total_seconds()
 
 
 @cli.command()

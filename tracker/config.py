@@ -91,6 +91,13 @@ class Settings:
         )
     )
 
+    # Fetch article and transcript links that point into private networks (see HttpPolicy).
+    allow_private_addresses: bool = field(
+        default_factory=lambda: (
+            os.environ.get("TRACKER_ALLOW_PRIVATE", "0").lower() in ("1", "true", "yes", "on")
+        )
+    )
+
     @property
     def http_policy(self) -> HttpPolicy:
         return HttpPolicy(
@@ -101,6 +108,7 @@ class Settings:
             retries=self.retries,
             backoff_s=self.backoff_s,
             host_delay_s=self.host_delay_s,
+            allow_private=self.allow_private_addresses,
         )
 
     @property

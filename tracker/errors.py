@@ -5,6 +5,7 @@
     ├── InputError               an input file, URL or line is unusable    → exit 2
     ├── ModelError               an encoder or head cannot be loaded       → exit 4
     ├── StorageError             the database cannot be opened or is newer → exit 5
+    ├── BusyError                another run holds the data directory      → exit 6
     └── FetchError               one source could not be fetched (caught per source;
                                  reaches the CLI only from `tracker score URL`) → exit 2
 
@@ -19,6 +20,7 @@ EXIT_CONFIG = 2
 EXIT_NO_SOURCE = 3
 EXIT_MODEL = 4
 EXIT_STORAGE = 5
+EXIT_BUSY = 6
 
 
 class TrackerError(Exception):
@@ -60,3 +62,9 @@ class FetchError(TrackerError):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class BusyError(TrackerError):
+    """Another `tracker daily` or `tracker backfill` is running on the same data directory."""
+
+    exit_code = EXIT_BUSY

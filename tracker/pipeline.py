@@ -48,6 +48,7 @@ from tracker.records import (
     SourceReport,
     StoredItem,
 )
+from tracker.runlock import exclusive_run
 from tracker.score import Scorer, load_scorer, model_version, score_documents
 from tracker.storage import RunTotals, Store, now_utc
 
@@ -89,10 +90,12 @@ def run_daily(
     progress: Progress | None = None,
     scorer: Scorer | None = None,
 ) -> DailyResult:
-    """Collect every source, score what is new, extract figures, rebuild the index."""
+    """Collect every source, score what is new, extract figures, rebuild the index.
+    Holds the data directory's run lock throughout (`BusyError` when another run has it)."""
     progress = progress or NoProgress()
-    with Store.open(settings.db_path) as store:
+    with exclusive_run(settings.data_dir, "daily"), Store.open(settings.db_path) as store:
         version = scorer.model_version if scorer else model_version(settings)
+        store.mark_interrupted_runs()
         run_id = store.start_run(feeds_file, version)
         result = DailyResult(run_id, "ok", [])
         try:
@@ -138,8 +141,9 @@ def run_backfill(
     figures and rebuild the index and the report. Rerunning adds nothing."""
     progress = progress or NoProgress()
     records, errors = read_archive(archive)
-    with Store.open(settings.db_path) as store:
+    with exclusive_run(settings.data_dir, "backfill"), Store.open(settings.db_path) as store:
         version = scorer.model_version if scorer else model_version(settings)
+        store.mark_interrupted_runs()
         run_id = store.start_run(str(archive), version)
         result = BackfillResult(run_id, len(records), 0, 0, 0, errors)
         try:

@@ -552,6 +552,48 @@ class Store:
 
     # -- runs -------------------------------------------------------------------------------
 
+    def recent_runs(self, limit: int) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            """SELECT id, started, finished, status, feeds_file, sources_total, sources_failed,
+                      items_new, items_updated, items_scored, error
+               FROM runs ORDER BY id DESC LIMIT ?""",
+            (limit,),
+        ).fetchall()
+        return [dict(row) for row in rows]
+
+    def failing_sources(self) -> list[dict[str, Any]]:
+        """Sources whose latest runs failed: how many runs in a row, since when, and the
+        latest error; longest streak first."""
+        rows = self.db.execute(
+            """SELECT rs.source, rs.status, rs.error, r.started
+               FROM run_sources rs JOIN runs r ON r.id = rs.run_id
+               ORDER BY rs.source, rs.run_id DESC"""
+        ).fetchall()
+        failing: dict[str, dict[str, Any]] = {}
+        done: set[str] = set()
+        for row in rows:
+            source = row["source"]
+            if source in done:
+                continue
+            if row["status"] != "failed":
+                done.add(source)
+                continue
+            streak = failing.setdefault(
+                source, {"source": source, "failed_runs": 0, "last_error": row["error"]}
+            )
+            streak["failed_runs"] += 1
+            streak["since"] = row["started"]
+        return sorted(failing.values(), key=lambda s: (-s["failed_runs"], s["source"]))
+
+    def mark_interrupted_runs(self) -> int:
+        """Runs still marked running were killed (the caller holds the run lock)."""
+        cursor = self.db.execute(
+            "UPDATE runs SET status = 'interrupted', error = 'the process ended without "
+            "finishing (killed or crashed); the next run finished its work' "
+            "WHERE status = 'running'"
+        )
+        return cursor.rowcount
+
     def start_run(self, feeds_file: str, model_version: str) -> int:
         cursor = self.db.execute(
             "INSERT INTO runs (started, status, feeds_file, model_version) VALUES (?, ?, ?, ?)",

@@ -47,7 +47,7 @@ def _with_transcript(item: CollectedItem, http: HttpClient) -> FullText:
     notes = []
     for tried, link in enumerate(item.transcripts, 1):
         try:
-            fetched = http.get(link.url, accept="*/*")
+            fetched = http.get(link.url, accept="*/*", public_only=True)
             text = transcript_to_text(fetched.body, link.format)
         except (FetchError, ValueError) as exc:
             notes.append(f"transcript {link.url}: {exc}")
@@ -70,7 +70,7 @@ def _with_page(item: CollectedItem, http: HttpClient, robots: Robots) -> FullTex
     if not robots.allowed(item.url):
         return FullText(item, 0, f"{item.url}: disallowed by robots.txt; feed text kept")
     try:
-        fetched = http.get(item.url, accept=ACCEPT_PAGE)
+        fetched = http.get(item.url, accept=ACCEPT_PAGE, public_only=True)
     except FetchError as exc:
         return FullText(item, 1, f"{exc}; feed text kept")
     page = extract_page(fetched.body, fetched.url)

@@ -11,6 +11,7 @@ are retried with exponential backoff, honouring a short `Retry-After`. Errors be
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import time
 from collections.abc import Callable
@@ -43,6 +44,10 @@ class HttpPolicy:
     backoff_s: float = 1.0  # the first wait; it doubles with every retry
     max_retry_after_s: float = 30.0  # a longer Retry-After is not waited for
     host_delay_s: float = 1.0  # the least time between two requests to one host
+    total_timeout_s: float = 60.0  # a whole response, however slowly it trickles in
+    # Links found in feeds (pages, transcripts) to loopback, private or link-local
+    # addresses are refused unless this is set (feeds.yaml's own URLs are always fetched).
+    allow_private: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,10 @@ class HttpClient:
         last_modified: str | None = None,
         accept: str = ACCEPT_FEED,
         max_bytes: int | None = None,
+        public_only: bool = False,
     ) -> Fetched:
+        """`public_only`: the URL came from untrusted content (a feed's link); refuse
+        it, and any redirect hop, when its host resolves to a non-public address."""
         headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
@@ -111,7 +119,7 @@ class HttpClient:
         attempt = 0
         while True:
             try:
-                return self._follow(url, headers, limit)
+                return self._follow(url, headers, limit, public_only)
             except _Transient as exc:
                 if attempt >= self.policy.retries:
                     raise FetchError(
@@ -128,10 +136,12 @@ class HttpClient:
                 self._sleep(wait)
                 attempt += 1
 
-    def _follow(self, url: str, headers: dict[str, str], limit: int) -> Fetched:
+    def _follow(self, url: str, headers: dict[str, str], limit: int, public_only: bool) -> Fetched:
         current = url
         for _hop in range(self.policy.max_redirects + 1):
             _check_scheme(url, current)
+            if public_only and not self.policy.allow_private:
+                _check_public(url, current)
             fetched = self._once(current, headers, limit)
             if isinstance(fetched, Fetched):
                 return fetched
@@ -160,10 +170,16 @@ class HttpClient:
                 if declared.isdigit() and int(declared) > limit:
                     raise FetchError(f"{url}: response larger than {limit:,} bytes; refused")
                 body = bytearray()
+                deadline = time.monotonic() + self.policy.total_timeout_s
                 for chunk in response.iter_bytes():
                     body.extend(chunk)
                     if len(body) > limit:
                         raise FetchError(f"{url}: response larger than {limit:,} bytes; refused")
+                    if time.monotonic() > deadline:
+                        raise FetchError(
+                            f"{url}: the response took longer than "
+                            f"{self.policy.total_timeout_s:.0f} s; refused (too slow)"
+                        )
                 return Fetched(
                     url=url,
                     status=status,
@@ -200,6 +216,24 @@ def _check_scheme(original: str, url: str) -> None:
     if scheme not in ("http", "https"):
         where = original if url == original else f"{original} (redirected to {url})"
         raise FetchError(f"{where}: only http and https are fetched, not {scheme or 'no'} URLs")
+
+
+def _check_public(original: str, url: str) -> None:
+    """Refuse hosts that resolve to loopback, private, link-local or reserved addresses."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"{url}: cannot resolve {host!r} ({exc})") from None
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if not address.is_global or address.is_multicast:
+            where = original if url == original else f"{original} (redirected to {url})"
+            raise FetchError(
+                f"{where}: {host} is a non-public address ({address}); refused. Fix: set "
+                "TRACKER_ALLOW_PRIVATE=1 if links to your own network are meant to be fetched"
+            )
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -38,7 +38,10 @@ class Robots:
         rules = RobotFileParser()
         try:
             fetched = self._http.get(
-                origin + "/robots.txt", accept="text/plain", max_bytes=_MAX_ROBOTS_BYTES
+                origin + "/robots.txt",
+                accept="text/plain",
+                max_bytes=_MAX_ROBOTS_BYTES,
+                public_only=True,
             )
         except FetchError as exc:
             if exc.status is not None and 400 <= exc.status < 500:
