@@ -96,10 +96,12 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 self._record(relative, inm, ims, status)
                 self.send_response(status)
                 trickle = float(headers.get("X-Trickle", "0"))  # seconds per 8 bytes
+                hang = float(headers.get("X-Hang", "0"))  # seconds before the body
                 for key, value in headers.items():
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
+                time.sleep(hang)
                 if not trickle:
                     self.wfile.write(body)
                     return
@@ -168,6 +170,8 @@ def serve() -> Iterator[callable]:  # type: ignore[valid-type]
     def start(root: Path) -> FeedServer:
         feed_server = FeedServer(root)
         httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(feed_server))
+        httpd.daemon_threads = True  # a handler told to hang never blocks the teardown
+        httpd.block_on_close = False
         feed_server.port = httpd.server_address[1]
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         started.append(httpd)

@@ -126,3 +126,30 @@ def test_status_shows_runs_and_failing_sources(
     assert main(["status", *args]) == 0
     shown = capsys.readouterr().out
     assert "failing sources" in shown and "f1" in shown and "interrupted" in shown
+
+
+def test_json_logs_on_request(tmp_path: Path) -> None:
+    feeds = feeds_file(tmp_path / "feeds.yaml", ["http://127.0.0.1:9/down.xml"])
+    env = {**os.environ, "TRACKER_LOG_JSON": "1", "TRACKER_HOST_DELAY": "0"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tracker",
+            "daily",
+            "--feeds",
+            str(feeds),
+            "--data-dir",
+            str(tmp_path / "d"),
+            "--scorer",
+            "lexicon",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 3
+    records = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    assert any(r["level"] == "warning" and "source f0 failed" in r["message"] for r in records)
+    assert all({"time", "level", "logger", "message"} <= set(r) for r in records)

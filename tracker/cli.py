@@ -2,17 +2,18 @@
 
 Exit codes (also in the README): 0 ran (some sources may have failed); 1 unexpected error;
 2 invalid configuration or input; 3 no source could be read; 4 a model could not be loaded;
-5 the database could not be opened.
+5 the database could not be opened; 6 another run holds the data directory.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -67,13 +68,31 @@ def _stderr_console(show_progress: bool | None) -> Console:
     return Console(stderr=True, force_terminal=True if show_progress else None)
 
 
+class _JsonLines(logging.Formatter):
+    """One JSON object per log record, for log collectors ($TRACKER_LOG_JSON=1)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
 def _setup_logging(verbose: bool, console: Console) -> None:
-    handler = (
-        RichHandler(console=console, show_path=False, markup=False)
-        if console.is_terminal
-        else logging.StreamHandler(sys.stderr)
-    )
-    if not console.is_terminal:
+    as_json = os.environ.get("TRACKER_LOG_JSON", "").lower() in ("1", "true", "yes", "on")
+    handler: logging.Handler
+    if as_json:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_JsonLines())
+    elif console.is_terminal:
+        handler = RichHandler(console=console, show_path=False, markup=False)
+    else:
+        handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]

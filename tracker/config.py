@@ -81,6 +81,7 @@ class Settings:
     timeout_s: float = 20.0
     max_response_bytes: int = 20_000_000
     max_redirects: int = 5
+    total_timeout_s: float = 60.0  # a whole response, however slowly it trickles in
     retries: int = 2
     backoff_s: float = 1.0
     host_delay_s: float = field(default_factory=lambda: _env_seconds("TRACKER_HOST_DELAY", 1.0))
@@ -109,6 +110,7 @@ class Settings:
             backoff_s=self.backoff_s,
             host_delay_s=self.host_delay_s,
             allow_private=self.allow_private_addresses,
+            total_timeout_s=self.total_timeout_s,
         )
 
     @property

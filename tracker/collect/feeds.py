@@ -42,7 +42,7 @@ def parse_feed(
     if not parsed.entries:
         if not parsed.get("version"):
             raise FetchError(
-                f"{source.name}: not a readable RSS/Atom feed "
+                f"{source.name}: {source.location} is not a readable RSS/Atom feed "
                 f"({problem or 'no RSS, RDF or Atom root element'}). "
                 "Fix: check the url in feeds.yaml points at the feed, not a web page."
             )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import lxml.etree
 import lxml.html
 
 from tracker.collect.urls import stable_id
@@ -148,7 +149,10 @@ def _parse_html(text: str) -> list[Segment]:
     """Podcast-namespace HTML transcripts: <cite>Speaker:</cite> <time/> <p>text</p>."""
     if not text.strip():
         return []
-    root = lxml.html.fromstring(text)
+    try:
+        root = lxml.html.fromstring(text)
+    except (lxml.etree.ParserError, ValueError):  # no element at all ("<!-- -->", NUL bytes)
+        return []
     segments: list[Segment] = []
     speaker: str | None = None
     for element in root.iter("cite", "p"):
