@@ -152,13 +152,18 @@ def run_backfill(
             fetched = now_utc()
             counts: Counter[str] = Counter()
             advance = progress.task("store", len(records))
+            for name, kind in sorted({(r.item.source, r.source_kind) for r in records}):
+                store.ensure_source(Source(name, kind, "auto", path=archive))
             for chunk in _chunks(records, 500):
                 with store.transaction():
                     for record in chunk:
-                        store.upsert_source(
-                            Source(record.item.source, record.source_kind, "auto", path=archive)
-                        )
-                        stored = to_stored(record.item, fetched)
+                        try:
+                            stored = to_stored(record.item, fetched)
+                        except Exception as exc:  # one bad article never stops the backfill
+                            errors.append(
+                                f"{archive}: {record.item.url or record.item.title}: {exc}"
+                            )
+                            continue
                         outcome = store.upsert_item(stored)
                         counts[outcome] += 1
                         if outcome == "new" and stories is not None:

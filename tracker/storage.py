@@ -268,6 +268,11 @@ class Store:
             ),
         )
 
+    def ensure_source(self, source: Source) -> None:
+        """Register a source unless it is known (a backfill never rewrites a feed's row)."""
+        if not self.db.execute("SELECT 1 FROM sources WHERE name = ?", (source.name,)).fetchone():
+            self.upsert_source(source)
+
     def validators(self, source: str) -> tuple[str | None, str | None]:
         """The ETag and Last-Modified of the source's last successful fetch."""
         row = self.db.execute(
