@@ -105,7 +105,7 @@ def run_daily(
             result.items_scored = score_pending(store, settings, version, progress, scorer)
             result.figures_extracted = extract_pending_figures(store, settings, progress)
             result.index_files = rebuild_index(store, settings, version)
-            result.index_files += write_report(store, settings, version)
+            result.index_files += _report_or_warning(store, settings, version)
         except BaseException as exc:
             store.finish_run(
                 run_id, "failed", _totals(result), error=f"{type(exc).__name__}: {exc}"
@@ -175,7 +175,7 @@ def run_backfill(
             result.items_scored = score_pending(store, settings, version, progress, scorer)
             extract_pending_figures(store, settings, progress)
             result.index_files = rebuild_index(store, settings, version)
-            result.index_files += write_report(store, settings, version)
+            result.index_files += _report_or_warning(store, settings, version)
         except BaseException as exc:
             store.finish_run(run_id, "failed", _backfill_totals(result), f"{exc}")
             raise
@@ -415,6 +415,15 @@ def rebuild_index(
             table = table[table["date"] <= end]
         written.append(write_table(table, folder / name, fmt))
     return written
+
+
+def _report_or_warning(store: Store, settings: Settings, version: str) -> list[Path]:
+    """The report is a view of the CSVs: if it cannot be drawn, the run still counts."""
+    try:
+        return write_report(store, settings, version)
+    except Exception:
+        log.exception("the report could not be written; the index tables are up to date")
+        return []
 
 
 def write_report(
