@@ -19,8 +19,8 @@ from tracker.errors import EXIT_BUSY
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def tracker(*args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "TRACKER_HOST_DELAY": "0", "TRACKER_FULL_TEXT": "0"}
+def tracker(*args: str, **env: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "TRACKER_HOST_DELAY": "0", "TRACKER_FULL_TEXT": "0", **env}
     return subprocess.Popen(
         [sys.executable, "-m", "tracker", *args, "--scorer", "lexicon"],
         stdout=subprocess.PIPE,
@@ -130,26 +130,11 @@ def test_status_shows_runs_and_failing_sources(
 
 def test_json_logs_on_request(tmp_path: Path) -> None:
     feeds = feeds_file(tmp_path / "feeds.yaml", ["http://127.0.0.1:9/down.xml"])
-    env = {**os.environ, "TRACKER_LOG_JSON": "1", "TRACKER_HOST_DELAY": "0"}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tracker",
-            "daily",
-            "--feeds",
-            str(feeds),
-            "--data-dir",
-            str(tmp_path / "d"),
-            "--scorer",
-            "lexicon",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
+    run = tracker(
+        "daily", "--feeds", str(feeds), "--data-dir", str(tmp_path / "d"), TRACKER_LOG_JSON="1"
     )
-    assert done.returncode == 3
-    records = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    _, err = run.communicate(timeout=120)
+    assert run.returncode == 3
+    records = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
     assert any(r["level"] == "warning" and "source f0 failed" in r["message"] for r in records)
     assert all({"time", "level", "logger", "message"} <= set(r) for r in records)

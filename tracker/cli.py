@@ -252,8 +252,7 @@ def index(
     settings = _settings(data_dir, scorer)
     _setup_logging(verbose, _stderr_console(None))
     _require_database(settings)
-    first = start.strftime("%Y-%m-%d") if start else None
-    last = end.strftime("%Y-%m-%d") if end else None
+    first, last = _iso_day(start), _iso_day(end)
     with Store.open(settings.db_path) as store:
         paths = rebuild_index(store, settings, model_version(settings), first, last, fmt, out)
     for path in paths:
@@ -400,8 +399,7 @@ def figures(
     settings = _settings(data_dir, scorer)
     _setup_logging(verbose, _stderr_console(None))
     _require_database(settings)
-    first = start.strftime("%Y-%m-%d") if start else None
-    last = end.strftime("%Y-%m-%d") if end else None
+    first, last = _iso_day(start), _iso_day(end)
     with Store.open(settings.db_path) as store:
         ranking = figure_ranking(store, settings, model_version(settings), first, last).head(top)
     if as_json:
@@ -437,6 +435,10 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and value != value:
         return None
     return value.item() if hasattr(value, "item") else value
+
+
+def _iso_day(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%d") if value else None
 
 
 def _require_database(settings: Settings) -> None:

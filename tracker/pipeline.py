@@ -104,8 +104,7 @@ def run_daily(
             result.items_updated = sum(r.items_updated for r in result.reports)
             result.items_scored = score_pending(store, settings, version, progress, scorer)
             result.figures_extracted = extract_pending_figures(store, settings, progress)
-            result.index_files = rebuild_index(store, settings, version)
-            result.index_files += _report_or_warning(store, settings, version)
+            result.index_files = publish(store, settings, version)
         except BaseException as exc:
             store.finish_run(
                 run_id, "failed", _totals(result), error=f"{type(exc).__name__}: {exc}"
@@ -174,8 +173,7 @@ def run_backfill(
             result.items_new, result.items_updated = counts["new"], counts["updated"]
             result.items_scored = score_pending(store, settings, version, progress, scorer)
             extract_pending_figures(store, settings, progress)
-            result.index_files = rebuild_index(store, settings, version)
-            result.index_files += _report_or_warning(store, settings, version)
+            result.index_files = publish(store, settings, version)
         except BaseException as exc:
             store.finish_run(run_id, "failed", _backfill_totals(result), f"{exc}")
             raise
@@ -377,18 +375,8 @@ def extract_pending_figures(store: Store, settings: Settings, progress: Progress
     return len(unique)
 
 
-def rebuild_index(
-    store: Store,
-    settings: Settings,
-    version: str,
-    start: str | None = None,
-    end: str | None = None,
-    fmt: str = "csv",
-    folder: Path | None = None,
-) -> list[Path]:
-    """Write DATA/index/*.csv (or `folder`, or .parquet) from the database, using the
-    scores of `version`; with `start` / `end` (ISO dates), only those days' rows (the
-    smoothed series still see the whole history)."""
+def index_tables(store: Store, settings: Settings, version: str) -> dict[str, pd.DataFrame]:
+    """Every index table, by file name, from the scores of `version`."""
     articles = store.scored_articles(version)
     if articles.empty:
         others = [v for v in store.score_versions() if v != version]
@@ -406,6 +394,23 @@ def rebuild_index(
     tables = {"daily_index.csv": daily, "figures_daily.csv": figures}
     for key, name in BREAKDOWNS.items():
         tables[name] = breakdown(articles, settings.min_relevance, key)
+    return tables
+
+
+def rebuild_index(
+    store: Store,
+    settings: Settings,
+    version: str,
+    start: str | None = None,
+    end: str | None = None,
+    fmt: str = "csv",
+    folder: Path | None = None,
+    tables: dict[str, pd.DataFrame] | None = None,
+) -> list[Path]:
+    """Write DATA/index/*.csv (or `folder`, or .parquet) from the database, using the
+    scores of `version`; with `start` / `end` (ISO dates), only those days' rows (the
+    smoothed series still see the whole history)."""
+    tables = tables if tables is not None else index_tables(store, settings, version)
     folder = folder or settings.index_dir
     written = []
     for name, table in tables.items():
@@ -417,26 +422,34 @@ def rebuild_index(
     return written
 
 
-def _report_or_warning(store: Store, settings: Settings, version: str) -> list[Path]:
-    """The report is a view of the CSVs: if it cannot be drawn, the run still counts."""
+def publish(store: Store, settings: Settings, version: str) -> list[Path]:
+    """The index tables, then the report drawn from the same tables. A report that
+    cannot be drawn is logged, not fatal: the tables are the product."""
+    tables = index_tables(store, settings, version)
+    written = rebuild_index(store, settings, version, tables=tables)
     try:
-        return write_report(store, settings, version)
+        written += write_report(store, settings, version, tables=tables)
     except Exception:
         log.exception("the report could not be written; the index tables are up to date")
-        return []
+    return written
 
 
 def write_report(
-    store: Store, settings: Settings, version: str, days: int = 14, path: Path | None = None
+    store: Store,
+    settings: Settings,
+    version: str,
+    days: int = 14,
+    path: Path | None = None,
+    tables: dict[str, pd.DataFrame] | None = None,
 ) -> list[Path]:
-    """DATA/report/index.html (chart embedded) and DATA/report/daily_index.png."""
+    """DATA/report/index.html (chart embedded) and DATA/report/daily_index.png; `tables`
+    (see `index_tables`) when they were just computed."""
     from tracker.export.chart import index_chart
     from tracker.export.report import Driver, build_report
     from tracker.export.report import write_report as write_page
 
-    articles = store.scored_articles(version)
-    daily = daily_index(articles, settings.min_relevance, version, store.last_fetch())
-    by_language = breakdown(articles, settings.min_relevance, "lang")
+    tables = tables if tables is not None else index_tables(store, settings, version)
+    daily, by_language = tables["daily_index.csv"], tables[BREAKDOWNS["lang"]]
     valued = daily.dropna(subset=["index"])
     latest = str(valued["date"].iloc[-1]) if not valued.empty else "9999-12-31"
     start = (date.fromisoformat(latest[:10]) - timedelta(days=days - 1)).isoformat()
