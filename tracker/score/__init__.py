@@ -9,15 +9,18 @@ sentence and passage of every document is scored, all in one batched pass;
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from tracker.config import Settings
 from tracker.errors import ConfigError
 from tracker.records import ArticleScore, Document, SentenceScore
 from tracker.score.article import aggregate_sentences
-from tracker.score.encoder import Encoder, encoder_name
 from tracker.score.head import StanceHead, head_version
 from tracker.score.lexicon import Lexicon, LexiconScorer
+from tracker.score.runtime import encoder_name
+
+if TYPE_CHECKING:  # the encoder imports torch and transformers: only when a model loads
+    from tracker.score.encoder import Encoder
 
 __all__ = [
     "SCORERS",
@@ -81,15 +84,20 @@ def model_version(settings: Settings) -> str:
     _check(settings)
     if settings.scorer == "lexicon":
         return Lexicon.load(settings.models_dir / "lexicon" / "lexicon.yaml").version
-    return f"{encoder_name(settings.encoder)}+{head_version(settings.models_dir / 'stance')}"
+    encoder = encoder_name(settings.encoder, settings.precision)
+    return f"{encoder}+{head_version(settings.models_dir / 'stance')}"
 
 
 def load_scorer(settings: Settings) -> Scorer:
     _check(settings)
     if settings.scorer == "lexicon":
         return LexiconScorer(Lexicon.load(settings.models_dir / "lexicon" / "lexicon.yaml"))
+    from tracker.score.encoder import Encoder, set_threads
+
     head = StanceHead.load(settings.models_dir / "stance")
-    return E5Scorer(Encoder.load(settings.encoder, settings.cache_dir, head.adapter), head)
+    set_threads(settings.threads)
+    encoder = Encoder.load(settings.encoder, settings.cache_dir, head.adapter, settings.precision)
+    return E5Scorer(encoder, head)
 
 
 def score_documents(
