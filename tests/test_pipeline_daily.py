@@ -175,3 +175,28 @@ def test_index_command_rebuilds_from_the_database(
         b"date,figure,type,mentions,articles,stance_mean,fomo_share,overspend_share\n"
     )
     assert b"\n2026-03-03,1," in before  # the transcript, dated from its file name
+
+
+def test_a_rerun_with_nothing_new_loads_no_model(tmp_path: Path) -> None:
+    """Nothing new to score or extract: the rerun never imports torch, transformers or
+    spaCy (seconds of start-up each), it only rebuilds the index from the store."""
+    feeds = write_feeds(
+        tmp_path / "f.yaml",
+        [f"{{name: radio, kind: transcripts, language: de, path: '{FIXTURES / 'transcripts'}'}}"],
+    )
+    args = ["daily", "--feeds", str(feeds), "--data-dir", str(tmp_path / "d")]
+    assert main([*args, "--scorer", "lexicon"]) == 0  # a first run stores and scores
+    probe = (
+        "import sys; from tracker.cli import main; code = main(sys.argv[1:]); "
+        "print(sorted(m for m in ('torch', 'transformers', 'spacy') if m in sys.modules)); "
+        "sys.exit(code)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *args, "--scorer", "lexicon"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "scored: 0" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -359,11 +359,12 @@ def score_pending(
 
 
 def extract_pending_figures(store: Store, settings: Settings, progress: Progress) -> int:
-    extractor = FigureExtractor.from_models(settings.models_dir)
-    pending = store.items_without_figures(extractor.version, LANGUAGES)
+    # The version is read from the registry; the pipelines load only when there is work.
+    pending = store.items_without_figures(extractor_version(settings.models_dir), LANGUAGES)
     unique = list({item.content_hash: item for item in pending}.values())
     if not unique:
         return 0
+    extractor = FigureExtractor.from_models(settings.models_dir)
     advance = progress.task("figures", len(unique))
     for chunk in _chunks(unique, SCORE_CHUNK * 4):
         docs = [make_document(item.title, item.text, item.lang) for item in chunk]

@@ -15,7 +15,6 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from tracker.figures.english import EnglishFigures
 from tracker.figures.first_names import given_names
 from tracker.figures.german import german_rule_mentions
 from tracker.figures.registry import Registry, RegistryMatcher, load_registry
@@ -47,6 +46,8 @@ class FigureExtractor:
         self._given = given_names() if german_given_names else frozenset()
         self._surnames = registry_surnames(registry)
         self._matcher = RegistryMatcher(registry)
+        from tracker.figures.english import EnglishFigures  # spaCy: only when extracting
+
         self._english = EnglishFigures(registry)
 
     @classmethod

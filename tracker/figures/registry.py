@@ -57,7 +57,8 @@ def load_registry(path: Path) -> Registry:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the figure registry ({exc}).") from None
     try:
-        doc = yaml.safe_load(raw)
+        # libyaml's loader when present: the registry is large and read on every run.
+        doc = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}. Fix: check the entry there.") from None
     if not isinstance(doc, list):
