@@ -136,7 +136,7 @@ class Encoder:
         with torch.inference_mode(), autocast:
             for batch in _batches(order, [len(w) + 2 for w in windows]):
                 rows = [[cls_id, *windows[w], sep_id] for w in batch]
-                width = max(len(r) for r in rows)
+                width = _padded_width(max(len(r) for r in rows))
                 input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
                 mask = torch.zeros((len(rows), width), dtype=torch.long)
                 for r, row in enumerate(rows):
@@ -154,6 +154,15 @@ class Encoder:
         means = sums / np.maximum(counts, 1.0)[:, None]
         norms = np.linalg.norm(means, axis=1, keepdims=True)
         return (means / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _padded_width(longest: int) -> int:
+    """Batch width: rounded up to a multiple of 8 (short texts) or 32 (long ones), so a run
+    meets few distinct tensor shapes and the kernels and buffers cached per shape stop
+    growing (memory rose by about 1 MB per article over a 1,000-article day without it),
+    while short sentences get at most 7 tokens of padding."""
+    step = 8 if longest <= 128 else 32
+    return -(-longest // step) * step
 
 
 def _batches(order: Sequence[int], lengths: Sequence[int]) -> list[list[int]]:
