@@ -83,7 +83,7 @@ class Encoder:
     ) -> Encoder:
         """Load the encoder; `adapter` is a LoRA adapter folder (peft format) trained for the
         stance task, merged into the weights so inference costs the same as without it.
-        `precision` is one of PRECISIONS (see the module docstring)."""
+        `precision` is one of `tracker.score.runtime.PRECISIONS` (see the module docstring)."""
         precision = resolve_precision(precision)
         hf_logging.set_verbosity_error()  # keep progress bars and notices off the CLI output
         hf_logging.disable_progress_bar()
