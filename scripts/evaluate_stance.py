@@ -28,6 +28,7 @@ from tracker.score.encoder import Encoder
 from tracker.score.evaluate import (
     LANGS,
     PrototypeScorer,
+    labelled_files,
     load_labelled,
     predict,
     relevance_metrics,
@@ -37,12 +38,13 @@ from tracker.score.evaluate import (
 ROOT = Path(__file__).resolve().parent.parent
 STANCE = ROOT / "models" / "stance"
 SPLITS = ("dev", "test")
+PROBE = "probe"  # written after training (data/probe.jsonl): reported, never chosen on
 
 
 def data_digest(data: Path) -> str:
     digest = hashlib.sha256()
-    for name in ("stance.jsonl", "relevance.jsonl"):
-        digest.update((data / name).read_bytes())
+    for path in labelled_files(data):
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -76,7 +78,7 @@ def table(metrics: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for name in ("model", "lexicon", "zero_shot"):
-        for split in SPLITS:
+        for split in measured(metrics):
             m = metrics[split][name]
             relevance = m.get("relevance", {}).get("f1")
             lines.append(
@@ -118,7 +120,31 @@ def table(metrics: dict[str, Any]) -> str:
     ]
     for case, m in test["accuracy_by_case"].items():
         lines.append(f"| {case} | {m['n']} | {m['accuracy']:.3f} |")
+    if PROBE in metrics:
+        probe = metrics[PROBE]["model"]
+        lines += [
+            "",
+            "### Probe set, per language and label (model)",
+            "",
+            "| lang | label | precision | recall | F1 | support |",
+            "|---|---|---|---|---|---|",
+        ]
+        for lang in LANGS:
+            for label in LABELS:
+                m = probe[lang]["per_label"][label]
+                lines.append(
+                    f"| {lang} | {label} | {m['precision']:.3f} | {m['recall']:.3f} "
+                    f"| {m['f1']:.3f} | {m['support']} |"
+                )
+        lines += ["", "### Probe set, accuracy by case (model)", "", "| case | n | accuracy |"]
+        lines.append("|---|---|---|")
+        for case, m in probe["accuracy_by_case"].items():
+            lines.append(f"| {case} | {m['n']} | {m['accuracy']:.3f} |")
     return "\n".join(lines)
+
+
+def measured(metrics: dict[str, Any]) -> list[str]:
+    return [split for split in (*SPLITS, PROBE) if split in metrics]
 
 
 def summary(metrics: dict[str, Any]) -> dict[str, Any]:
@@ -128,8 +154,7 @@ def summary(metrics: dict[str, Any]) -> dict[str, Any]:
             name: {part: m[part]["macro_f1"] for part in ("all", *LANGS)}
             for name, m in metrics[split].items()
         }
-        for split in SPLITS
-        if split in metrics
+        for split in measured(metrics)
     }
 
 
@@ -153,18 +178,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--splits",
         nargs="+",
-        choices=SPLITS,
-        default=list(SPLITS),
-        help="dev alone while choosing a recipe: the test split is for the final report",
+        choices=(*SPLITS, PROBE),
+        help="dev alone while choosing a recipe: the test split is for the final report "
+        "(default: dev, test and, where data/probe.jsonl exists, the probe set)",
     )
     args = parser.parse_args(argv)
-    if args.write and tuple(args.splits) != SPLITS:
-        raise SystemExit("--write pins both splits; leave out --splits")
+    if args.write and args.splits:
+        raise SystemExit("--write pins every split; leave out --splits")
+    everything = [*SPLITS, PROBE] if (args.data / "probe.jsonl").exists() else list(SPLITS)
+    splits = tuple(args.splits or everything)
     # The pinned numbers are the model's own, in f32 on any machine; scripts/bench_score.py
     # shows how far the faster precisions (bf16, int8) stay from them.
     settings = dataclasses.replace(Settings(), precision="f32")
-    metrics = measure(settings, args.data, tuple(args.splits))
-    print(table(metrics) if tuple(args.splits) == SPLITS else json.dumps(summary(metrics)))
+    metrics = measure(settings, args.data, splits)
+    print(table(metrics) if set(SPLITS) <= set(splits) else json.dumps(summary(metrics)))
     if args.write:
         write(metrics, settings.models_dir / "stance")
         print(f"\nwrote {settings.models_dir / 'stance' / 'metrics.json'} and MODEL_CARD.md")

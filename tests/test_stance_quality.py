@@ -51,3 +51,16 @@ def test_test_split_macro_f1_has_not_dropped(pinned: dict) -> None:
     for lang in ("all", "de", "en"):
         now, then = metrics[lang]["macro_f1"], pinned["test"]["model"][lang]["macro_f1"]
         assert now >= then - TOLERANCE, f"{lang}: test macro-F1 {now:.3f}, pinned {then:.3f}"
+
+
+def test_the_probe_set_is_never_trained_on() -> None:
+    import sys
+
+    sys.path.insert(0, str(STANCE.parent.parent / "scripts"))
+    from train_stance import load_examples
+
+    probe = load_labelled(STANCE / "data", "probe")
+    assert {item.label for item in probe} == {"fomo", "neutral", "overspend", "irrelevant"}
+    examples = load_examples(STANCE / "data")
+    assert {example.split for example in examples} == {"train", "dev", "test"}
+    assert not {example.text for example in examples} & {item.text for item in probe}

@@ -38,11 +38,19 @@ class Labelled:
     register: str = ""
 
 
+def labelled_files(data: Path) -> list[Path]:
+    """The stance set, the relevance set and, where present, the probe set: items written
+    after the model was trained, in split "probe", never trained or tuned on."""
+    files = [data / "stance.jsonl", data / "relevance.jsonl"]
+    probe = data / "probe.jsonl"
+    return [*files, probe] if probe.exists() else files
+
+
 def load_labelled(data: Path, split: str) -> list[Labelled]:
     """The stance items and the relevance set's items of one split."""
     items = []
-    for name in ("stance.jsonl", "relevance.jsonl"):
-        for line in (data / name).read_text(encoding="utf-8").splitlines():
+    for path in labelled_files(data):
+        for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             if row["split"] == split:
                 items.append(
