@@ -27,6 +27,7 @@ from tracker.score import Scorer, load_scorer
 from tracker.score.encoder import Encoder
 from tracker.score.evaluate import (
     LANGS,
+    PROBE_FILE,
     PrototypeScorer,
     labelled_files,
     load_labelled,
@@ -87,20 +88,7 @@ def table(metrics: dict[str, Any]) -> str:
                 f"{'–' if relevance is None else f'{relevance:.3f}'} | {m['all']['ece']:.3f} |"
             )
     test = metrics["test"]["model"]
-    lines += [
-        "",
-        "### Test split, per language and label",
-        "",
-        "| lang | label | precision | recall | F1 | support |",
-        "|---|---|---|---|---|---|",
-    ]
-    for lang in LANGS:
-        for label in LABELS:
-            m = test[lang]["per_label"][label]
-            lines.append(
-                f"| {lang} | {label} | {m['precision']:.3f} | {m['recall']:.3f} "
-                f"| {m['f1']:.3f} | {m['support']} |"
-            )
+    lines += per_label_table("Test split, per language and label", test)
     for lang in ("all", *LANGS):
         lines += [
             "",
@@ -111,36 +99,32 @@ def table(metrics: dict[str, Any]) -> str:
         ]
         for label, row in zip(LABELS, test[lang]["confusion"], strict=True):
             lines.append(f"| **{label}** | " + " | ".join(str(v) for v in row) + " |")
-    lines += [
-        "",
-        "### Test accuracy by case (model)",
-        "",
-        "| case | n | accuracy |",
-        "|---|---|---|",
-    ]
-    for case, m in test["accuracy_by_case"].items():
-        lines.append(f"| {case} | {m['n']} | {m['accuracy']:.3f} |")
+    lines += case_table("Test accuracy by case (model)", test)
     if PROBE in metrics:
         probe = metrics[PROBE]["model"]
-        lines += [
-            "",
-            "### Probe set, per language and label (model)",
-            "",
-            "| lang | label | precision | recall | F1 | support |",
-            "|---|---|---|---|---|---|",
-        ]
-        for lang in LANGS:
-            for label in LABELS:
-                m = probe[lang]["per_label"][label]
-                lines.append(
-                    f"| {lang} | {label} | {m['precision']:.3f} | {m['recall']:.3f} "
-                    f"| {m['f1']:.3f} | {m['support']} |"
-                )
-        lines += ["", "### Probe set, accuracy by case (model)", "", "| case | n | accuracy |"]
-        lines.append("|---|---|---|")
-        for case, m in probe["accuracy_by_case"].items():
-            lines.append(f"| {case} | {m['n']} | {m['accuracy']:.3f} |")
+        lines += per_label_table("Probe set, per language and label (model)", probe)
+        lines += case_table("Probe set, accuracy by case (model)", probe)
     return "\n".join(lines)
+
+
+def per_label_table(title: str, m: dict[str, Any]) -> list[str]:
+    lines = ["", f"### {title}", "", "| lang | label | precision | recall | F1 | support |"]
+    lines.append("|---|---|---|---|---|---|")
+    for lang in LANGS:
+        for label in LABELS:
+            row = m[lang]["per_label"][label]
+            lines.append(
+                f"| {lang} | {label} | {row['precision']:.3f} | {row['recall']:.3f} "
+                f"| {row['f1']:.3f} | {row['support']} |"
+            )
+    return lines
+
+
+def case_table(title: str, m: dict[str, Any]) -> list[str]:
+    lines = ["", f"### {title}", "", "| case | n | accuracy |", "|---|---|---|"]
+    for case, row in m["accuracy_by_case"].items():
+        lines.append(f"| {case} | {row['n']} | {row['accuracy']:.3f} |")
+    return lines
 
 
 def measured(metrics: dict[str, Any]) -> list[str]:
@@ -185,7 +169,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     if args.write and args.splits:
         raise SystemExit("--write pins every split; leave out --splits")
-    everything = [*SPLITS, PROBE] if (args.data / "probe.jsonl").exists() else list(SPLITS)
+    everything = [*SPLITS, PROBE] if (args.data / PROBE_FILE).exists() else list(SPLITS)
     splits = tuple(args.splits or everything)
     # The pinned numbers are the model's own, in f32 on any machine; scripts/bench_score.py
     # shows how far the faster precisions (bf16, int8) stay from them.

@@ -25,6 +25,7 @@ from tracker.score import Scorer, score_documents
 from tracker.score.encoder import QUERY_PREFIX, Encoder
 
 LANGS = ("de", "en")
+PROBE_FILE = "probe.jsonl"  # the probe set: written after training, never trained on
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def labelled_files(data: Path) -> list[Path]:
     """The stance set, the relevance set and, where present, the probe set: items written
     after the model was trained, in split "probe", never trained or tuned on."""
     files = [data / "stance.jsonl", data / "relevance.jsonl"]
-    probe = data / "probe.jsonl"
+    probe = data / PROBE_FILE
     return [*files, probe] if probe.exists() else files
 
 
